@@ -1,0 +1,68 @@
+/**
+ * What the server's Coq proof policy and a Coq worker say to each other inside the pool's
+ * generic messages (protocol/pool.ts): the requests, responses and feedback of proof tasks.
+ */
+
+/** Handshake options: how the worker starts coqidetop. */
+export interface CoqWorkerOptions {
+  coqidetopPath: string;
+}
+
+/** What a Coq worker reports in its handshake. */
+export interface CoqWorkerInfo {
+  coqVersion: string;
+  coqidetopPid: number;
+}
+
+/** Where a chain of sentences starts: a coqidetop started with these flags in this folder. */
+export interface CoqRoot {
+  args: string[];
+  cwd: string;
+  /** Identifies args + cwd; a worker whose coqidetop has another key restarts it. */
+  key: string;
+}
+
+export interface ChainSentence {
+  text: string;
+  /** Hash of this sentence and every sentence before it in the chain (and the root). */
+  hash: string;
+}
+
+/** Server → worker: rewind to `keep` sentences of your chain, then add and execute `sentences` in order. */
+export interface CheckRequest {
+  root: CoqRoot;
+  keep: number;
+  sentences: ChainSentence[];
+  /** Report whether a proof is still open after the last sentence (Coq refuses to end a file inside one). */
+  reportOpenProof: boolean;
+}
+
+export interface CoqByteRange {
+  /** UTF-8 byte offsets inside the sentence text. */
+  start: number;
+  end: number;
+}
+
+export interface CheckFailure {
+  /** Index in the chain (kept sentences count) of the sentence that failed. */
+  index: number;
+  message: string;
+  loc?: CoqByteRange;
+}
+
+export interface CheckResponse {
+  /** How many sentences of the request's chain the worker now holds, kept ones included. */
+  chainLength: number;
+  failure?: CheckFailure;
+  /** The run stopped early because the server interrupted it. */
+  interrupted?: boolean;
+  openProof?: boolean;
+}
+
+/** Worker → server while a request runs: a message Coq printed (warning, notice, Check output...). */
+export interface CoqMessage {
+  index: number;
+  level: 'debug' | 'info' | 'notice' | 'warning' | 'error';
+  message: string;
+  loc?: CoqByteRange;
+}

@@ -1,0 +1,104 @@
+/**
+ * The CLI's side of LSP: starts dist/server.js over stdio, opens documents and waits for each
+ * one's `proofpool/checkFinished`, keeping the diagnostics published before it. It owns the
+ * server process and ends it on the way out.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import {
+  Diagnostic,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializedNotification,
+  InitializeRequest,
+  LogMessageNotification,
+  PublishDiagnosticsNotification,
+  ShowMessageNotification,
+  ShutdownRequest,
+} from 'vscode-languageserver';
+import { CheckFinishedNotification, CheckFinishedParams, ProofPoolInitOptions } from '../../../protocol/lsp';
+import { describeExit } from '../pool/processStatus';
+
+export interface DocumentResult {
+  finished: CheckFinishedParams;
+  diagnostics: Diagnostic[];
+}
+
+export class ServerSession {
+  private readonly diagnostics = new Map<string, Diagnostic[]>();
+  private readonly waiting = new Map<string, (result: DocumentResult) => void>();
+  private readonly serverGone: Promise<never>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly connection: MessageConnection,
+    log: (line: string) => void,
+  ) {
+    this.serverGone = new Promise((_, reject) =>
+      child.once('exit', (code, signal) => reject(new Error(`the ProofPool server ${describeExit(code, signal)}`))),
+    );
+    this.serverGone.catch(() => {});
+    connection.onNotification(PublishDiagnosticsNotification.type, ({ uri, diagnostics }) => this.diagnostics.set(uri, diagnostics));
+    connection.onNotification(CheckFinishedNotification.type, (finished) => {
+      this.waiting.get(finished.uri)?.({ finished, diagnostics: this.diagnostics.get(finished.uri) ?? [] });
+    });
+    connection.onNotification(LogMessageNotification.type, ({ message }) => log(message));
+    connection.onNotification(ShowMessageNotification.type, ({ message }) => log(message));
+  }
+
+  static async start(options: ProofPoolInitOptions, log: (line: string) => void): Promise<ServerSession> {
+    const child = spawn(process.execPath, [join(__dirname, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr!.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
+    child.stdin!.on('error', () => {});
+    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    connection.onError(() => {});
+    const session = new ServerSession(child, connection, log);
+    connection.listen();
+    await Promise.race([
+      connection.sendRequest(InitializeRequest.type, {
+        processId: process.pid,
+        rootUri: null,
+        capabilities: {},
+        initializationOptions: options,
+      }),
+      session.serverGone,
+    ]);
+    await connection.sendNotification(InitializedNotification.type, {});
+    return session;
+  }
+
+  /** Opens the document and resolves with its verdict once the server has checked it. */
+  check(uri: string, text: string): Promise<DocumentResult> {
+    const result = new Promise<DocumentResult>((resolve) => this.waiting.set(uri, resolve));
+    void this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'coq', version: 1, text },
+    });
+    return Promise.race([result, this.serverGone]);
+  }
+
+  /** Asks the server to shut down (it ends its workers), and kills it if it does not exit in time. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    try {
+      await Promise.race([this.connection.sendRequest(ShutdownRequest.type), this.serverGone, timeout(5000)]);
+      await this.connection.sendNotification(ExitNotification.type);
+    } catch {
+      // Already gone, or wedged: killed below.
+    }
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(killer);
+    this.connection.dispose();
+  }
+
+  /** Immediate end (Ctrl+C): the server's workers see their connection close and exit. */
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+function timeout(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

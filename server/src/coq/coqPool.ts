@@ -1,0 +1,38 @@
+/** The pool of Coq proof workers: the generic pool with the proof policy and dist/worker.js. */
+import { join } from 'node:path';
+import type { CheckRequest, CheckResponse, CoqMessage, CoqWorkerOptions } from '../../../protocol/coqTasks';
+import { Pool, PoolOptions } from '../pool/pool';
+import { WorkerProcess } from '../pool/workerProcess';
+import { CoqCompetence, proofPolicy, ProofTask } from './proofPolicy';
+
+export type CoqPool = Pool<ProofTask, CheckRequest, CheckResponse, CoqCompetence>;
+
+export interface CoqPoolOptions {
+  size: number;
+  coqidetopPath: string;
+  log(line: string): void;
+  onWorkersChanged(): void;
+  onSpawnFailure(message: string): void;
+}
+
+/** dist/worker.js sits beside the bundle that runs this code (dist/server.js). */
+const WORKER_SCRIPT = join(__dirname, 'worker.js');
+
+export function createCoqPool(options: CoqPoolOptions): CoqPool {
+  const workerOptions: CoqWorkerOptions = { coqidetopPath: options.coqidetopPath };
+  const poolOptions: PoolOptions<ProofTask, CheckRequest, CheckResponse, CoqCompetence> = {
+    size: options.size,
+    policy: proofPolicy,
+    spawn: (name) =>
+      WorkerProcess.spawn(name, {
+        args: [WORKER_SCRIPT],
+        options: workerOptions,
+        onStderr: (worker, line) => options.log(`[${worker}] ${line}`),
+      }),
+    onFeedback: (task, feedback) => task.onMessage(feedback as CoqMessage),
+    onWorkersChanged: options.onWorkersChanged,
+    onUnexpectedWorkerExit: (name, exit) => options.log(`${exit.description}; starting a new worker in its place`),
+    onSpawnFailure: (error) => options.onSpawnFailure(error.message),
+  };
+  return new Pool(poolOptions);
+}

@@ -1,0 +1,105 @@
+/**
+ * One worker's Coq session: a coqidetop and the chain of sentences it has executed (its
+ * competence, mirrored by the server), with the Coq state after each. A request rewinds the
+ * chain to a common prefix and executes the rest one sentence at a time, so that a failure is
+ * pinned to its sentence.
+ */
+import type { CheckRequest, CheckResponse, CoqMessage, CoqRoot, CoqWorkerInfo } from '../../protocol/coqTasks';
+import { CoqIdeTop } from './coqidetop';
+
+interface ChainLink {
+  hash: string;
+  stateId: number;
+}
+
+export class CoqSession {
+  private coq: CoqIdeTop | undefined;
+  private rootKey: string | undefined;
+  private chain: ChainLink[] = [];
+  /** Receives Coq's messages for the request in flight; undefined between requests. */
+  private onMessage: ((message: CoqMessage) => void) | undefined;
+
+  constructor(private readonly coqidetopPath: string) {}
+
+  /** Starts a coqidetop with no project flags, to fail early (and clearly) when Coq is missing. */
+  async start(): Promise<CoqWorkerInfo> {
+    const coq = await this.restart({ args: [], cwd: process.cwd(), key: '' });
+    const about = await coq.about();
+    return { coqVersion: about.coqVersion, coqidetopPid: coq.pid };
+  }
+
+  async check(request: CheckRequest, feedback: (message: CoqMessage) => void, interrupted: AbortSignal): Promise<CheckResponse> {
+    const coq = request.root.key === this.rootKey && this.coq ? this.coq : await this.restart(request.root);
+    await this.rewind(coq, request.keep);
+    const stopOnInterrupt = () => coq.interrupt();
+    interrupted.addEventListener('abort', stopOnInterrupt);
+    this.onMessage = feedback;
+    try {
+      for (const sentence of request.sentences) {
+        if (interrupted.aborted) return { chainLength: this.chain.length, interrupted: true };
+        const index = this.chain.length;
+        const added = await coq.add(sentence.text, this.tip(coq));
+        if (!added.ok) return { chainLength: index, failure: { index, ...added.error } };
+        const executed = await coq.status(true);
+        if (!executed.ok) {
+          if (interrupted.aborted) {
+            await this.rewind(coq, index);
+            return { chainLength: index, interrupted: true };
+          }
+          // Coq names the state to go back to: the one before the failing sentence.
+          await coq.editAt(executed.error.safeStateId ?? this.tip(coq));
+          return { chainLength: index, failure: { index, message: executed.error.message, loc: executed.error.loc } };
+        }
+        this.chain.push({ hash: sentence.hash, stateId: added.value.stateId });
+      }
+      const response: CheckResponse = { chainLength: this.chain.length };
+      if (request.reportOpenProof) {
+        const goals = await coq.goals();
+        response.openProof = goals.ok && goals.value !== undefined;
+      }
+      return response;
+    } finally {
+      interrupted.removeEventListener('abort', stopOnInterrupt);
+      this.onMessage = undefined;
+    }
+  }
+
+  dispose(): void {
+    this.coq?.kill();
+    this.coq = undefined;
+  }
+
+  private tip(coq: CoqIdeTop): number {
+    return this.chain.at(-1)?.stateId ?? coq.initialStateId;
+  }
+
+  private async rewind(coq: CoqIdeTop, keep: number): Promise<void> {
+    if (keep >= this.chain.length) return;
+    this.chain.length = keep;
+    const rewound = await coq.editAt(this.tip(coq));
+    if (!rewound.ok) throw new Error(`coqidetop could not go back to state ${this.tip(coq)}: ${rewound.error.message}`);
+  }
+
+  private async restart(root: CoqRoot): Promise<CoqIdeTop> {
+    this.dispose();
+    this.chain = [];
+    this.rootKey = undefined;
+    this.coq = await CoqIdeTop.start({
+      path: this.coqidetopPath,
+      args: root.args,
+      cwd: root.cwd,
+      onMessage: (message) => this.forward(message),
+      onStderr: (text) => process.stderr.write(text),
+    });
+    this.rootKey = root.key;
+    return this.coq;
+  }
+
+  /** Errors come back as the failure of the call; everything else goes to the server, pinned to its sentence. */
+  private forward(message: { stateId?: number; level: CoqMessage['level']; message: string; loc?: { start: number; end: number } }): void {
+    if (!this.onMessage || message.level === 'error' || message.stateId === undefined) return;
+    const index = this.chain.findLastIndex((link) => link.stateId === message.stateId);
+    // A message about the sentence being executed arrives before its state joins the chain.
+    this.onMessage({ index: index >= 0 ? index : this.chain.length, level: message.level, message: message.message, loc: message.loc });
+  }
+}
