@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const log = args.verbose ? (line: string) => console.error(line) : () => {};
-  const session = await ServerSession.start({ workers: args.jobs, coqidetopPath: args.coqidetop }, log);
+  const session = await ServerSession.start({ workers: args.jobs, coqidetopPath: args.coqidetop }, { log });
   const stopOnSignal = () => {
     session.kill();
     process.exit(130);

@@ -25,14 +25,20 @@ export interface DocumentResult {
   diagnostics: Diagnostic[];
 }
 
+export interface ServerStartOptions {
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
 export class ServerSession {
   private readonly diagnostics = new Map<string, Diagnostic[]>();
-  private readonly waiting = new Map<string, (result: DocumentResult) => void>();
+  private readonly waiting = new Map<string, { version: number; resolve: (result: DocumentResult) => void }>();
   private readonly serverGone: Promise<never>;
 
   private constructor(
     private readonly child: ChildProcess,
-    private readonly connection: MessageConnection,
+    /** The LSP connection, for callers that need more than `check` (tests, other clients). */
+    readonly connection: MessageConnection,
     log: (line: string) => void,
   ) {
     this.serverGone = new Promise((_, reject) =>
@@ -41,14 +47,21 @@ export class ServerSession {
     this.serverGone.catch(() => {});
     connection.onNotification(PublishDiagnosticsNotification.type, ({ uri, diagnostics }) => this.diagnostics.set(uri, diagnostics));
     connection.onNotification(CheckFinishedNotification.type, (finished) => {
-      this.waiting.get(finished.uri)?.({ finished, diagnostics: this.diagnostics.get(finished.uri) ?? [] });
+      const waiter = this.waiting.get(finished.uri);
+      if (waiter?.version !== finished.version) return;
+      this.waiting.delete(finished.uri);
+      waiter.resolve({ finished, diagnostics: this.diagnostics.get(finished.uri) ?? [] });
     });
     connection.onNotification(LogMessageNotification.type, ({ message }) => log(message));
     connection.onNotification(ShowMessageNotification.type, ({ message }) => log(message));
   }
 
-  static async start(options: ProofPoolInitOptions, log: (line: string) => void): Promise<ServerSession> {
-    const child = spawn(process.execPath, [join(__dirname, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  static async start(options: ProofPoolInitOptions, { env, log = () => {} }: ServerStartOptions = {}): Promise<ServerSession> {
+    const child = spawn(process.execPath, [join(__dirname, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
     child.stderr!.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
     child.stdin!.on('error', () => {});
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
@@ -70,10 +83,16 @@ export class ServerSession {
 
   /** Opens the document and resolves with its verdict once the server has checked it. */
   check(uri: string, text: string): Promise<DocumentResult> {
-    const result = new Promise<DocumentResult>((resolve) => this.waiting.set(uri, resolve));
+    const result = this.verdict(uri, 1);
     void this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
       textDocument: { uri, languageId: 'coq', version: 1, text },
     });
+    return result;
+  }
+
+  /** Resolves with the verdict of this version of the document (register before causing it). */
+  verdict(uri: string, version: number): Promise<DocumentResult> {
+    const result = new Promise<DocumentResult>((resolve) => this.waiting.set(uri, { version, resolve }));
     return Promise.race([result, this.serverGone]);
   }
 
