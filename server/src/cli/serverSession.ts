@@ -14,6 +14,7 @@ import {
   InitializeRequest,
   LogMessageNotification,
   PublishDiagnosticsNotification,
+  PublishDiagnosticsParams,
   ShowMessageNotification,
   ShutdownRequest,
 } from 'vscode-languageserver';
@@ -26,6 +27,8 @@ export interface DocumentResult {
 }
 
 export interface ServerStartOptions {
+  /** dist/server.js; by default the one beside this bundle (dist/cli.js). */
+  serverPath?: string;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
@@ -34,6 +37,9 @@ export class ServerSession {
   private readonly diagnostics = new Map<string, Diagnostic[]>();
   private readonly waiting = new Map<string, { version: number; resolve: (result: DocumentResult) => void }>();
   private readonly serverGone: Promise<never>;
+  /** JSON-RPC keeps one handler per method: other listeners subscribe here instead. */
+  private readonly finishedListeners: ((params: CheckFinishedParams) => void)[] = [];
+  private readonly diagnosticsListeners: ((params: PublishDiagnosticsParams) => void)[] = [];
 
   private constructor(
     private readonly child: ChildProcess,
@@ -45,8 +51,12 @@ export class ServerSession {
       child.once('exit', (code, signal) => reject(new Error(`the ProofPool server ${describeExit(code, signal)}`))),
     );
     this.serverGone.catch(() => {});
-    connection.onNotification(PublishDiagnosticsNotification.type, ({ uri, diagnostics }) => this.diagnostics.set(uri, diagnostics));
+    connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+      this.diagnostics.set(params.uri, params.diagnostics);
+      for (const listener of this.diagnosticsListeners) listener(params);
+    });
     connection.onNotification(CheckFinishedNotification.type, (finished) => {
+      for (const listener of this.finishedListeners) listener(finished);
       const waiter = this.waiting.get(finished.uri);
       if (waiter?.version !== finished.version) return;
       this.waiting.delete(finished.uri);
@@ -56,12 +66,20 @@ export class ServerSession {
     connection.onNotification(ShowMessageNotification.type, ({ message }) => log(message));
   }
 
+  onCheckFinished(listener: (params: CheckFinishedParams) => void): void {
+    this.finishedListeners.push(listener);
+  }
+
+  onDiagnostics(listener: (params: PublishDiagnosticsParams) => void): void {
+    this.diagnosticsListeners.push(listener);
+  }
+
   get pid(): number {
     return this.child.pid ?? -1;
   }
 
-  static async start(options: ProofPoolInitOptions, { env, log = () => {} }: ServerStartOptions = {}): Promise<ServerSession> {
-    const child = spawn(process.execPath, [join(__dirname, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
+  static async start(options: ProofPoolInitOptions, { serverPath = join(__dirname, 'server.js'), env, log = () => {} }: ServerStartOptions = {}): Promise<ServerSession> {
+    const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
     child.stderr!.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
     child.stdin!.on('error', () => {});
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));

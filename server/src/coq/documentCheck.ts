@@ -182,9 +182,10 @@ export class DocumentCheck {
 
   private onMessage(chain: TaskChain, message: CoqMessage): void {
     if (this.cancelled || message.index >= chain.length) return;
+    // Info and debug messages ("foo is defined") are chatter coqc does not print either.
+    if (message.level === 'info' || message.level === 'debug') return;
     const sentence = chain.at(message.index).sentence;
     const severity = message.level === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;
-    if (message.level === 'debug') return;
     this.messages.set(`${sentence}\0${message.message}`, { sentence, message: message.message, loc: message.loc, severity });
   }
 
