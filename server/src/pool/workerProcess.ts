@@ -35,6 +35,8 @@ export interface WorkerSpawnOptions {
   onStderr?: (name: string, line: string) => void;
 }
 
+const STDERR_KEPT = 20;
+
 export interface WorkerExit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -47,6 +49,8 @@ export class WorkerProcess {
   private feedbackListener: ((taskId: number, feedback: unknown) => void) | undefined;
   readonly exited: Promise<WorkerExit>;
   private exitInfo: WorkerExit | undefined;
+  /** The last lines the worker printed on stderr, to explain a failed start. */
+  private readonly recentStderr: string[] = [];
   info: unknown;
 
   private constructor(
@@ -94,7 +98,11 @@ export class WorkerProcess {
     );
     if (child.pid === undefined) await spawnError;
     const worker = new WorkerProcess(name, child);
-    forwardLines(child.stderr!, (line) => options.onStderr?.(name, line));
+    forwardLines(child.stderr!, (line) => {
+      worker.recentStderr.push(line);
+      if (worker.recentStderr.length > STDERR_KEPT) worker.recentStderr.shift();
+      options.onStderr?.(name, line);
+    });
     const timeoutMs = options.connectionTimeoutMs ?? 30_000;
     const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
@@ -107,7 +115,7 @@ export class WorkerProcess {
         }),
         spawnError,
         worker.exited.then((exit) => {
-          throw new WorkerSpawnError(`${exit.description} before it was ready`);
+          throw new WorkerSpawnError(`${exit.description} before it was ready${worker.lastWords()}`);
         }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new WorkerSpawnError(`${name} was not ready within ${timeoutMs} ms`)), timeoutMs);
@@ -120,8 +128,12 @@ export class WorkerProcess {
       }
       worker.info = result.info;
     } catch (error) {
+      // The pipes close as the process exits, so a dead worker may show up as a dropped request: name the exit instead.
+      const exitedFirst = worker.exitInfo;
       await worker.kill();
-      throw error instanceof WorkerSpawnError ? error : new WorkerSpawnError(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      if (error instanceof WorkerSpawnError) throw error;
+      if (exitedFirst) throw new WorkerSpawnError(`${exitedFirst.description} before it was ready${worker.lastWords()}`);
+      throw new WorkerSpawnError(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }
@@ -129,6 +141,11 @@ export class WorkerProcess {
     worker.heartbeat = setInterval(() => void worker.connection.sendNotification(HeartbeatNotification.type).catch(() => {}), interval);
     worker.heartbeat.unref();
     return worker;
+  }
+
+  private lastWords(): string {
+    const lines = this.recentStderr.filter((line) => line.trim());
+    return lines.length ? `: ${lines.slice(-3).join(' | ')}` : '';
   }
 
   onFeedback(listener: (taskId: number, feedback: unknown) => void): void {

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findProofs } from '../../server/src/coq/segments';
+import { splitSentences } from '../../server/src/coq/sentences';
+
+function proofsOf(text: string) {
+  const sentences = splitSentences(text);
+  return findProofs(sentences).map((p) => ({
+    name: p.name,
+    delegated: p.delegated,
+    statement: sentences[p.statement].text,
+    close: p.close === undefined ? undefined : sentences[p.close].text,
+  }));
+}
+
+test('a Lemma closed by Qed outside any Section is delegated', () => {
+  assert.deepEqual(proofsOf('Lemma a : True.\nProof. exact I. Qed.'), [
+    { name: 'a', delegated: true, statement: 'Lemma a : True.', close: 'Qed.' },
+  ]);
+});
+
+test('every theorem-like keyword starts a proof; Goal is anonymous', () => {
+  const keywords = ['Theorem', 'Lemma', 'Fact', 'Remark', 'Corollary', 'Proposition', 'Property', 'Example'];
+  const text = keywords.map((k, i) => `${k} p${i} : True. Proof. exact I. Qed.`).join('\n') + '\nGoal True. exact I. Qed.';
+  const proofs = proofsOf(text);
+  assert.deepEqual(proofs.map((p) => p.name), [...keywords.map((_, i) => `p${i}`), 'Goal']);
+  assert.ok(proofs.every((p) => p.delegated));
+});
+
+test('Admitted proofs are delegated; Defined, Abort and Save ones stay in the skeleton', () => {
+  const proofs = proofsOf(
+    'Lemma a : True. Admitted.\nLemma b : True. Proof. exact I. Defined.\nLemma c : True. Proof. Abort.\nLemma d : True. Proof. exact I. Save d.',
+  );
+  assert.deepEqual(proofs.map((p) => [p.name, p.delegated]), [['a', true], ['b', false], ['c', false], ['d', false]]);
+});
+
+test('proofs inside a Section stay in the skeleton; after End they are delegated again', () => {
+  const proofs = proofsOf(
+    'Section S.\nVariable n : nat.\nLemma in_section : n = n.\nProof. reflexivity. Qed.\nEnd S.\nLemma after : True.\nProof. exact I. Qed.',
+  );
+  assert.deepEqual(proofs.map((p) => [p.name, p.delegated]), [['in_section', false], ['after', true]]);
+});
+
+test('proofs inside a Module are delegated; a Module defined with := opens nothing', () => {
+  const proofs = proofsOf(
+    'Module M.\nLemma a : True. Proof. exact I. Qed.\nEnd M.\nModule N := M.\nSection S.\nModule K.\nLemma b : True. Proof. exact I. Qed.\nEnd K.\nEnd S.',
+  );
+  assert.deepEqual(proofs.map((p) => [p.name, p.delegated]), [['a', true], ['b', false]]);
+});
+
+test('attributes and locality before a statement are allowed', () => {
+  const proofs = proofsOf('#[local] Lemma a : True. Proof. exact I. Qed.\nLocal Theorem b : True. Proof. exact I. Qed.');
+  assert.deepEqual(proofs.map((p) => [p.name, p.delegated]), [['a', true], ['b', true]]);
+});
+
+test('a proof holding a nested statement is not delegated', () => {
+  const proofs = proofsOf('Lemma outer : True.\nProof.\nLemma inner : True. Proof. exact I. Qed.\nexact I. Qed.');
+  assert.equal(proofs[0].name, 'outer');
+  assert.equal(proofs[0].delegated, false);
+});
+
+test('a proof the document never closes is reported without a closing sentence, not delegated', () => {
+  assert.deepEqual(proofsOf('Lemma open : True.\nProof. exact I.'), [
+    { name: 'open', delegated: false, statement: 'Lemma open : True.', close: undefined },
+  ]);
+});
+
+test('definitions, instances and comments are not proofs', () => {
+  assert.deepEqual(proofsOf('(* Lemma fake : True. *)\nDefinition x := 1.\nInstance i : True. exact I. Defined.'), []);
+});
