@@ -35,6 +35,11 @@ export interface CheckRequest {
   sentences: ChainSentence[];
   /** Report whether a proof is still open after the last sentence (Coq refuses to end a file inside one). */
   reportOpenProof: boolean;
+  /**
+   * After a proof in a Section succeeds: which of these earlier lemmas (stand-ins in this chain
+   * that may not yet name all the section variables they use) it depends on, by `Print Assumptions`.
+   */
+  assumptionsOf?: { name: string; candidates: string[] };
 }
 
 export interface CoqByteRange {
@@ -57,6 +62,13 @@ export interface CheckResponse {
   /** The run stopped early because the server interrupted it. */
   interrupted?: boolean;
   openProof?: boolean;
+  /**
+   * For a proof in a Section closed by `Qed.`: the `Proof using ...` sentence naming the section
+   * variables it used (Coq's own suggestion), so that a stand-in `Admitted.` keeps its statement after `End`.
+   */
+  proofUsing?: string;
+  /** Of `assumptionsOf.candidates`, those the proof depends on. */
+  usesStandIns?: string[];
 }
 
 /** Worker → server while a request runs: a message Coq printed (warning, notice, Check output...). */

@@ -48,14 +48,24 @@ function ensureCoq() {
   if (!onPath('coqidetop.opt')) throw new Error('coqidetop.opt is still missing after installing coq');
 }
 
+/** mathcomp and Flocq: the larger real documents the tests and benchmarks check (Debian packages). */
+export function ensureCorpus() {
+  const wanted = { 'libcoq-mathcomp': '/usr/lib/ocaml/coq/user-contrib/mathcomp/ssreflect/seq.v', 'libcoq-flocq': '/usr/lib/ocaml/coq/user-contrib/Flocq/Pff/Pff.v' };
+  const missing = Object.keys(wanted).filter((pkg) => !existsSync(wanted[pkg]));
+  if (missing.length === 0) return;
+  say(`installing the test corpus: ${missing.join(' ')}`);
+  ensureDebianPackages(missing, 'The tests and benchmarks');
+}
+
 export function build() {
   run(process.execPath, [join(root, 'esbuild.mjs')]);
 }
 
-export function setup() {
+export function setup({ corpus = false } = {}) {
   try {
     ensureNodeModules();
     ensureCoq();
+    if (corpus) ensureCorpus();
     build();
   } catch (error) {
     say(`cannot set up: ${error.message}`);

@@ -15,7 +15,7 @@ for (const suite of wanted) {
 }
 const suites = wanted.length ? wanted : SUITES;
 
-setup();
+setup({ corpus: suites.includes('integration') });
 const typecheck = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'], {
   cwd: root,
   stdio: 'inherit',

@@ -34,18 +34,40 @@ test('Admitted proofs are delegated; Defined, Abort and Save ones stay in the sk
   assert.deepEqual(proofs.map((p) => [p.name, p.delegated]), [['a', true], ['b', false], ['c', false], ['d', false]]);
 });
 
-test('proofs inside a Section stay in the skeleton; after End they are delegated again', () => {
-  const proofs = proofsOf(
-    'Section S.\nVariable n : nat.\nLemma in_section : n = n.\nProof. reflexivity. Qed.\nEnd S.\nLemma after : True.\nProof. exact I. Qed.',
-  );
-  assert.deepEqual(proofs.map((p) => [p.name, p.delegated]), [['in_section', false], ['after', true]]);
+test('proofs inside a Section are delegated and carry the End that must wait for them', () => {
+  const text = 'Section S.\nVariable n : nat.\nLemma in_section : n = n.\nProof. reflexivity. Qed.\nEnd S.\nLemma after : True.\nProof. exact I. Qed.';
+  const sentences = splitSentences(text);
+  const proofs = findProofs(sentences);
+  assert.deepEqual(proofs.map((p) => [p.name, p.delegated]), [['in_section', true], ['after', true]]);
+  assert.equal(sentences[proofs[0].sectionEnd!].text, 'End S.');
+  assert.equal(proofs[1].sectionEnd, undefined);
+});
+
+test('a nested Section: a proof waits for the End of its innermost Section', () => {
+  const text = 'Section A.\nSection B.\nLemma inner : True. Proof. exact I. Qed.\nEnd B.\nLemma outer : True. Proof. exact I. Qed.\nEnd A.';
+  const sentences = splitSentences(text);
+  const [inner, outer] = findProofs(sentences);
+  assert.equal(sentences[inner.sectionEnd!].text, 'End B.');
+  assert.equal(sentences[outer.sectionEnd!].text, 'End A.');
+});
+
+test('an explicit Proof using and an Admitted closing are remembered', () => {
+  const text = 'Section S.\nLemma a : True.\nProof using.\nexact I. Qed.\nLemma b : True. Admitted.\nEnd S.';
+  const sentences = splitSentences(text);
+  const [a, b] = findProofs(sentences);
+  assert.equal(sentences[a.usingSentence!].text, 'Proof using.');
+  assert.equal(a.admitted, false);
+  assert.equal(b.admitted, true);
+  assert.equal(b.usingSentence, undefined);
 });
 
 test('proofs inside a Module are delegated; a Module defined with := opens nothing', () => {
-  const proofs = proofsOf(
-    'Module M.\nLemma a : True. Proof. exact I. Qed.\nEnd M.\nModule N := M.\nSection S.\nModule K.\nLemma b : True. Proof. exact I. Qed.\nEnd K.\nEnd S.',
-  );
-  assert.deepEqual(proofs.map((p) => [p.name, p.delegated]), [['a', true], ['b', false]]);
+  const text = 'Module M.\nLemma a : True. Proof. exact I. Qed.\nEnd M.\nModule N := M.\nSection S.\nLemma b : True. Proof. exact I. Qed.\nEnd S.';
+  const sentences = splitSentences(text);
+  const proofs = findProofs(sentences);
+  assert.deepEqual(proofs.map((p) => [p.name, p.delegated]), [['a', true], ['b', true]]);
+  assert.equal(proofs[0].sectionEnd, undefined, 'End M closes a module, not a section');
+  assert.equal(sentences[proofs[1].sectionEnd!].text, 'End S.');
 });
 
 test('attributes and locality before a statement are allowed', () => {
@@ -60,9 +82,7 @@ test('a proof holding a nested statement is not delegated', () => {
 });
 
 test('a proof the document never closes is reported without a closing sentence, not delegated', () => {
-  assert.deepEqual(proofsOf('Lemma open : True.\nProof. exact I.'), [
-    { name: 'open', delegated: false, statement: 'Lemma open : True.', close: undefined },
-  ]);
+  assert.deepEqual(proofsOf('Lemma open : True.\nProof. exact I.'), [{ name: 'open', delegated: false, statement: 'Lemma open : True.', close: undefined }]);
 });
 
 test('definitions, instances and comments are not proofs', () => {

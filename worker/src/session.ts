@@ -6,6 +6,9 @@
 import type { CheckRequest, CheckResponse, CoqMessage, CoqRoot, CoqWorkerInfo } from '../../protocol/coqTasks';
 import { CoqError, CoqIdeTop } from './coqidetop';
 
+/** "The proof of foo should start with one of the following commands:\nProof using H. \nProof using Type*." — the first is the tightest. */
+const PROOF_USING_SUGGESTION = /should start with one of the following commands:\s*(Proof using[^\n]*?\.)(?:\s|$)/;
+
 interface ChainLink {
   hash: string;
   stateId: number;
@@ -19,6 +22,8 @@ export class CoqSession {
   private onMessage: ((message: CoqMessage) => void) | undefined;
   /** The state of the sentence whose execution failed, from Coq's error message. */
   private failedStateId: number | undefined;
+  /** Coq's `Proof using` suggestion (coqidetop runs with -set "Suggest Proof Using") and the state of the Qed it came with. */
+  private suggestion: { stateId: number; sentence: string } | undefined;
 
   constructor(private readonly coqidetopPath: string) {}
 
@@ -36,6 +41,7 @@ export class CoqSession {
     interrupted.addEventListener('abort', stopOnInterrupt);
     this.onMessage = feedback;
     this.failedStateId = undefined;
+    this.suggestion = undefined;
     try {
       // Adding only parses (and runs what parsing needs, like Require); one forced Status then
       // executes them all. Forcing after every sentence costs about 1.5 ms each, half of List.v.
@@ -58,6 +64,11 @@ export class CoqSession {
       if (!executed.ok) return this.executionFailure(coq, executed.error);
       if (parseFailure) return { chainLength: this.chain.length, failure: parseFailure };
       const response: CheckResponse = { chainLength: this.chain.length };
+      const suggestion = this.suggestionFor(this.chain.at(-1)?.stateId);
+      if (suggestion) response.proofUsing = suggestion;
+      if (request.assumptionsOf && request.assumptionsOf.candidates.length > 0) {
+        response.usesStandIns = await this.standInsUsed(coq, request.assumptionsOf.name, request.assumptionsOf.candidates);
+      }
       if (request.reportOpenProof) {
         const goals = await coq.goals();
         response.openProof = goals.ok && goals.value !== undefined;
@@ -67,6 +78,18 @@ export class CoqSession {
       interrupted.removeEventListener('abort', stopOnInterrupt);
       this.onMessage = undefined;
     }
+  }
+
+  private suggestionFor(stateId: number | undefined): string | undefined {
+    return this.suggestion && this.suggestion.stateId === stateId ? this.suggestion.sentence : undefined;
+  }
+
+  /** Which candidates `name` depends on: inside a Section, admitted stand-ins are listed as its axioms. */
+  private async standInsUsed(coq: CoqIdeTop, name: string, candidates: string[]): Promise<string[]> {
+    const printed = await coq.query(`Print Assumptions ${name}.`, this.tip(coq));
+    if (!printed.ok) throw new Error(`Print Assumptions ${name} failed: ${printed.error.message}`);
+    const axioms = new Set([...printed.value.replace(/\u00a0/g, ' ').matchAll(/^([\w'.]+) :/gm)].map((m) => m[1].slice(m[1].lastIndexOf('.') + 1)));
+    return candidates.filter((candidate) => axioms.has(candidate));
   }
 
   /** A sentence failed when forced: Coq names it through its error message's state; go back to just before it. */
@@ -114,6 +137,11 @@ export class CoqSession {
     if (!this.onMessage || message.stateId === undefined) return;
     if (message.level === 'error') {
       this.failedStateId ??= message.stateId;
+      return;
+    }
+    const suggested = PROOF_USING_SUGGESTION.exec(message.message.replace(/\u00a0/g, ' '));
+    if (suggested) {
+      this.suggestion = { stateId: message.stateId, sentence: suggested[1] };
       return;
     }
     const index = this.chain.findLastIndex((link) => link.stateId === message.stateId);

@@ -9,14 +9,13 @@ export type CoqPool = Pool<ProofTask, CheckRequest, CheckResponse, CoqCompetence
 
 export interface CoqPoolOptions {
   size: number;
+  /** dist/worker.js; by default the one beside this bundle (dist/server.js). */
+  workerScript?: string;
   coqidetopPath: string;
   log(line: string): void;
   onWorkersChanged(): void;
   onSpawnFailure(message: string): void;
 }
-
-/** dist/worker.js sits beside the bundle that runs this code (dist/server.js). */
-const WORKER_SCRIPT = join(__dirname, 'worker.js');
 
 export function createCoqPool(options: CoqPoolOptions): CoqPool {
   const workerOptions: CoqWorkerOptions = { coqidetopPath: options.coqidetopPath };
@@ -25,7 +24,7 @@ export function createCoqPool(options: CoqPoolOptions): CoqPool {
     policy: proofPolicy,
     spawn: (name) =>
       WorkerProcess.spawn(name, {
-        args: [WORKER_SCRIPT],
+        args: [options.workerScript ?? join(__dirname, 'worker.js')],
         options: workerOptions,
         onStderr: (worker, line) => options.log(`[${worker}] ${line}`),
       }),

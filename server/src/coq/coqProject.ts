@@ -47,7 +47,8 @@ export function projectFlags(projectFile: string): string[] {
 export function rootFor(file: string): CoqRoot {
   const path = resolve(file);
   const project = findCoqProject(path);
-  const args = [...(project ? projectFlags(project) : []), '-topfile', path];
+  // Coq then names the section variables each proof uses: what a stand-in `Admitted.` must declare.
+  const args = [...(project ? projectFlags(project) : []), '-set', 'Suggest Proof Using', '-topfile', path];
   const cwd = project ? dirname(project) : dirname(path);
   return { args, cwd, key: JSON.stringify([cwd, args]) };
 }

@@ -1,18 +1,22 @@
 /**
- * Checks one version of one document with the pool: builds the skeleton and one task per
- * delegated proof plus one that walks the skeleton to the end, turns the workers' answers into
- * diagnostics, and reports exactly once when every task has its verdict.
+ * Checks one version of one document with the pool: walks the document building the skeleton,
+ * submits one task per delegated proof as soon as its statement is reached, waits at the `End` of
+ * a Section until the proofs before it have named the variables they use, and ends with a task
+ * that walks the whole skeleton. Turns the workers' answers into diagnostics and reports exactly
+ * once when every task has its verdict.
  */
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CheckFailure, CheckResponse, CoqMessage, CoqRoot } from '../../../protocol/coqTasks';
+import type { CheckFailure, CheckRequest, CheckResponse, CoqMessage, CoqRoot } from '../../../protocol/coqTasks';
 import type { ProofCounts } from '../../../protocol/lsp';
 import type { TaskHandle, TaskOutcome } from '../pool/pool';
-import { ChainLink, link, rootHash, TaskChain } from './chain';
+import { link, TaskChain } from './chain';
 import { byteRangeToOffsets } from './locations';
 import type { ProofTask } from './proofPolicy';
 import { findProofs, ProofBlock } from './segments';
 import { Sentence, splitSentences } from './sentences';
+import { SectionUsage } from './sectionUsage';
+import { Skeleton } from './skeleton';
 
 /** A task whose worker died or was killed is run again this many times before its proof is reported. */
 const RETRIES_AFTER_DEATH = 2;
@@ -32,10 +36,29 @@ interface Located {
   severity: DiagnosticSeverity;
 }
 
+interface TaskSpec {
+  chain: TaskChain;
+  reportOpenProof: boolean;
+  label: string;
+  /** The delegated proof this task checks; undefined for the task that walks the whole skeleton. */
+  proof: number | undefined;
+  assumptionsOf?: CheckRequest['assumptionsOf'];
+}
+
 export class DocumentCheck {
   private readonly sentences: Sentence[];
   private readonly proofs: ProofBlock[];
   private readonly verdicts: Verdict[];
+  private readonly skeleton: Skeleton;
+  /** Delegated proofs by statement sentence. */
+  private readonly delegatedAt = new Map<number, number>();
+  /** Section variables used per proof in a Section, learnt from the worker that checked it. */
+  private readonly usage: SectionUsage;
+  /** Section `End`s whose stand-ins are being annotated: crossing one waits for the proofs before it. */
+  private readonly sectionEnds: Set<number>;
+  /** The next sentence to add to the skeleton. */
+  private cursor = 0;
+  private walkedToEnd = false;
   private readonly handles = new Set<TaskHandle<CheckResponse>>();
   private readonly failures = new Map<number, Located>();
   private readonly messages = new Map<string, Located>();
@@ -43,6 +66,7 @@ export class DocumentCheck {
   private skeletonError: Located | undefined;
   private pending = 0;
   private cancelled = false;
+  private reported = false;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -53,6 +77,10 @@ export class DocumentCheck {
     this.sentences = splitSentences(document.getText());
     this.proofs = findProofs(this.sentences);
     this.verdicts = this.proofs.map(() => 'pending');
+    this.skeleton = new Skeleton(root, this.sentences, this.proofs);
+    this.usage = new SectionUsage(this.proofs);
+    this.proofs.forEach((proof, index) => proof.delegated && this.delegatedAt.set(proof.statement, index));
+    this.sectionEnds = new Set(this.usage.learnt.map((p) => this.proofs[p].sectionEnd!));
   }
 
   get version(): number {
@@ -60,25 +88,13 @@ export class DocumentCheck {
   }
 
   start(): void {
-    const { skeleton, statementLinks } = this.buildSkeleton();
-    this.proofs.forEach((proof, index) => {
-      if (!proof.delegated) return;
-      const at = statementLinks.get(proof.statement)!;
-      const body = this.range(proof.statement + 1, proof.close! + 1);
-      const tail = link(skeleton[at].hash, body);
-      this.run({
-        chain: new TaskChain(this.root, skeleton, at + 1, tail),
-        reportOpenProof: false,
-        label: `${this.fileName()}: ${proof.name} (line ${this.lineOf(proof.statement)})`,
-        proof: index,
-      });
-    });
-    this.run({
-      chain: new TaskChain(this.root, skeleton, skeleton.length),
-      reportOpenProof: true,
-      label: `${this.fileName()}: sentences outside delegated proofs`,
-      proof: undefined,
-    });
+    this.advance();
+    this.maybeFinish();
+  }
+
+  /** The skeleton as it stands (after a finished check: as the last task replayed it), one sentence a line. */
+  skeletonText(): string {
+    return this.skeleton.links.map((l) => l.text).join('\n');
   }
 
   /** Stops every task of this version; no verdict or diagnostic is reported after this. */
@@ -87,75 +103,94 @@ export class DocumentCheck {
     for (const handle of this.handles) handle.cancel();
   }
 
-  /** Every sentence except delegated proof bodies, each delegated proof closed by `Admitted.` */
-  private buildSkeleton(): { skeleton: ChainLink[]; statementLinks: Map<number, number> } {
-    const items: { text: string; sentence: number }[] = [];
-    const statementLinks = new Map<number, number>();
-    const delegated = new Map(this.proofs.filter((p) => p.delegated).map((p) => [p.statement, p]));
-    for (let i = 0; i < this.sentences.length; i++) {
-      items.push({ text: this.sentences[i].text, sentence: i });
-      const proof = delegated.get(i);
-      if (proof) {
-        statementLinks.set(i, items.length - 1);
-        items.push({ text: 'Admitted.', sentence: proof.close! });
-        i = proof.close!;
+  /** Extends the skeleton as far as it can, submitting the tasks it reaches. */
+  private advance(): void {
+    while (this.cursor < this.sentences.length && !this.cancelled) {
+      if (this.skeletonError && this.cursor > this.skeletonError.sentence) return;
+      const proof = this.delegatedAt.get(this.cursor);
+      if (proof !== undefined) {
+        this.submitProof(proof);
+        this.cursor = this.proofs[proof].close! + 1;
+        continue;
       }
+      if (this.sectionEnds.has(this.cursor)) {
+        if (!this.usage.settledBefore(this.cursor)) return; // resumed when they settle
+        this.skeleton.annotate(this.usage.annotationsEndingAt(this.cursor));
+      }
+      this.skeleton.appendSentence(this.cursor++);
     }
-    return { skeleton: link(rootHash(this.root), items), statementLinks };
+    if (this.cursor >= this.sentences.length && !this.walkedToEnd) {
+      this.walkedToEnd = true;
+      const links = this.skeleton.links;
+      this.run({ chain: new TaskChain(this.root, links, links.length), reportOpenProof: true, label: `${this.fileName()}: the skeleton to the end`, proof: undefined });
+    }
   }
 
-  private range(from: number, to: number): { text: string; sentence: number }[] {
-    return this.sentences.slice(from, to).map((s, i) => ({ text: s.text, sentence: from + i }));
+  private submitProof(index: number): void {
+    const proof = this.proofs[index];
+    const using = proof.usingSentence !== undefined ? this.sentences[proof.usingSentence].text : this.usage.placeholder(index);
+    const at = this.skeleton.appendStandIn(index, using);
+    const links = this.skeleton.links;
+    const body = this.sentences.slice(proof.statement + 1, proof.close! + 1).map((s, i) => ({ text: s.text, sentence: proof.statement + 1 + i }));
+    this.run({
+      chain: new TaskChain(this.root, links, at + 1, link(links[at].hash, body)),
+      reportOpenProof: false,
+      label: `${this.fileName()}: ${proof.name} (line ${this.lineOf(proof.statement)})`,
+      proof: index,
+      assumptionsOf: this.usage.assumptionsQuery(index),
+    });
   }
 
-  private run(spec: { chain: TaskChain; reportOpenProof: boolean; label: string; proof: number | undefined }, attempt = 0): void {
-    const task: ProofTask = {
+  private run(spec: TaskSpec, attempt = 0): void {
+    const handle = this.host.submit({
       chain: spec.chain,
       reportOpenProof: spec.reportOpenProof,
+      assumptionsOf: spec.assumptionsOf,
       label: spec.label,
       isExpired: () => this.cancelled || this.beyondSkeletonError(spec.chain),
       onMessage: (message) => this.onMessage(spec.chain, message),
-    };
-    const handle = this.host.submit(task);
+    });
     this.handles.add(handle);
     this.pending++;
     void handle.done.then((outcome) => {
       this.handles.delete(handle);
       this.pending--;
-      if (!this.cancelled) this.onOutcome(spec, outcome, attempt);
+      if (this.cancelled) return;
+      const final = this.onOutcome(spec, outcome, attempt);
+      if (final && spec.proof !== undefined) {
+        this.usage.settle(spec.proof, outcome.ok ? outcome.response : undefined);
+        this.advance();
+      }
       this.maybeFinish();
     });
   }
 
-  private onOutcome(
-    spec: { chain: TaskChain; reportOpenProof: boolean; label: string; proof: number | undefined },
-    outcome: TaskOutcome<CheckResponse>,
-    attempt: number,
-  ): void {
+  /** Records a task's outcome; false when the task was submitted again. */
+  private onOutcome(spec: TaskSpec, outcome: TaskOutcome<CheckResponse>, attempt: number): boolean {
     if (!outcome.ok) {
       const reason = outcome.error.reason;
       if ((reason === 'killed' || reason === 'worker-died') && attempt < RETRIES_AFTER_DEATH) {
         this.run(spec, attempt + 1);
-        return;
+        return false;
       }
-      if (reason === 'cancelled' || reason === 'expired') return;
+      if (reason === 'cancelled' || reason === 'expired') return true;
       const sentence = spec.proof !== undefined ? this.proofs[spec.proof].statement : this.sentences.length - 1;
       this.fail(spec.proof, { sentence, message: `Not checked: ${outcome.error.message}`, severity: DiagnosticSeverity.Error });
-      return;
+      return true;
     }
     const response = outcome.response;
-    if (response.interrupted) return;
+    if (response.interrupted) return true;
     if (response.failure) this.onFailure(spec, response.failure);
-    else if (spec.proof !== undefined) this.verdicts[spec.proof] = 'checked';
-    else if (response.openProof && this.sentences.length > 0) {
-      const last = this.sentences.length - 1;
-      this.noteSkeletonError({ sentence: last, message: 'The document ends inside a proof: it needs Qed., Defined. or Admitted.', severity: DiagnosticSeverity.Error });
+    else if (spec.proof !== undefined) {
+      this.verdicts[spec.proof] = 'checked';
+    } else if (response.openProof && this.sentences.length > 0) {
+      this.noteSkeletonError({ sentence: this.sentences.length - 1, message: 'The document ends inside a proof: it needs Qed., Defined. or Admitted.', severity: DiagnosticSeverity.Error });
     }
+    return true;
   }
 
-  private onFailure(spec: { chain: TaskChain; proof: number | undefined }, failure: CheckFailure): void {
-    const sentence = spec.chain.at(failure.index).sentence;
-    const located = { sentence, message: failure.message, loc: failure.loc, severity: DiagnosticSeverity.Error };
+  private onFailure(spec: TaskSpec, failure: CheckFailure): void {
+    const located = { sentence: spec.chain.at(failure.index).sentence, message: failure.message, loc: failure.loc, severity: DiagnosticSeverity.Error };
     // The prefix is skeleton (the statement included); what follows is the proof's own.
     if (failure.index >= spec.chain.prefixLength) this.fail(spec.proof, located);
     else this.noteSkeletonError(located);
@@ -189,8 +224,12 @@ export class DocumentCheck {
     this.messages.set(`${sentence}\0${message.message}`, { sentence, message: message.message, loc: message.loc, severity });
   }
 
+  /** Done when no task is pending and the walk is over: it reached the end, or stopped at a skeleton error. */
   private maybeFinish(): void {
-    if (this.pending > 0 || this.cancelled) return;
+    if (this.pending > 0 || this.cancelled || this.reported) return;
+    const stopped = this.skeletonError !== undefined && this.cursor > this.skeletonError.sentence;
+    if (!this.walkedToEnd && !stopped) return;
+    this.reported = true;
     const limit = this.skeletonError?.sentence ?? Infinity;
     const proofs: ProofCounts = { total: this.proofs.length, checked: 0, failed: 0, timedOut: 0, unchecked: 0 };
     this.proofs.forEach((proof, i) => {
@@ -215,7 +254,7 @@ export class DocumentCheck {
     if (this.publishTimer || this.cancelled) return;
     this.publishTimer = setTimeout(() => {
       this.publishTimer = undefined;
-      if (!this.cancelled && this.pending > 0) this.publishNow();
+      if (!this.cancelled && !this.reported) this.publishNow();
     }, 100);
   }
 

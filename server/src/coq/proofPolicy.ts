@@ -17,6 +17,7 @@ export interface ProofTask {
   chain: TaskChain;
   /** Ask the worker whether a proof is still open at the end (for the task that ends the document). */
   reportOpenProof: boolean;
+  assumptionsOf?: CheckRequest['assumptionsOf'];
   label: string;
   /** A task of a document version that is no longer wanted expires instead of running. */
   isExpired(): boolean;
@@ -36,7 +37,7 @@ export const proofPolicy: Policy<ProofTask, CheckRequest, CheckResponse, CoqComp
   requestOfTask(status, task) {
     if (task.isExpired()) return undefined;
     const keep = kept(status, task);
-    return { root: task.chain.root, keep, sentences: task.chain.slice(keep), reportOpenProof: task.reportOpenProof };
+    return { root: task.chain.root, keep, sentences: task.chain.slice(keep), reportOpenProof: task.reportOpenProof, assumptionsOf: task.assumptionsOf };
   },
   taskMatch: () => true,
   cost(status, task) {

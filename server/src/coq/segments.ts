@@ -1,7 +1,9 @@
 /**
  * Cuts a document's sentences into the skeleton and the delegated proofs (DESIGN.md "Coq
  * delegation"). Correctness first: a proof is delegated only when replacing it by `Admitted.`
- * cannot change what later sentences see; anything doubtful stays in the skeleton.
+ * cannot change what later sentences see; anything doubtful stays in the skeleton. Inside a
+ * Section that holds only after `End` if the stand-in names the section variables the proof uses
+ * (`Proof using ...`), so such proofs carry the `End` that needs that knowledge.
  */
 import type { Sentence } from './sentences';
 
@@ -15,6 +17,12 @@ export interface ProofBlock {
   name: string;
   /** Checked by a worker of its own (true) or as part of the skeleton (false). */
   delegated: boolean;
+  /** Closed by `Admitted.` in the document: its stand-in is the document's own text. */
+  admitted: boolean;
+  /** Sentence index of the `End` of the innermost Section holding the proof, if any. */
+  sectionEnd?: number;
+  /** Sentence index of a `Proof using ...` that opens the proof, if the document gives one. */
+  usingSentence?: number;
 }
 
 const THEOREM = /^(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Property|Example|Goal)\b/;
@@ -22,6 +30,7 @@ const THEOREM = /^(?:Theorem|Lemma|Fact|Remark|Corollary|Proposition|Property|Ex
 const HARMLESS_PREFIX = /^(?:#\[[^\]]*\]\s*|(?:Local|Global|Polymorphic|Monomorphic)\s+)+/;
 const PROOF_END = /^(?:Qed|Admitted|Defined|Abort|Save)\b/;
 const DELEGABLE_END = /^(?:Qed|Admitted)\s*\.$/;
+const PROOF_USING = /^Proof\s+using\b/;
 const OPENS_SCOPE = /^(?:Section|Module(?:\s+Type)?)\s+[\w']+/;
 const CLOSES_SCOPE = /^End\s+[\w']+\s*\.$/;
 
@@ -41,33 +50,49 @@ function statementName(text: string): string {
   return match?.[1] ?? 'Goal';
 }
 
+interface Scope {
+  kind: 'section' | 'module';
+  /** Proofs whose innermost Section this is. */
+  proofs: ProofBlock[];
+}
+
 export function findProofs(sentences: Sentence[]): ProofBlock[] {
   const proofs: ProofBlock[] = [];
-  /** Open Sections and Modules, innermost last: a proof inside a Section is not delegated (its section variables matter). */
-  const scopes: ('section' | 'module')[] = [];
-  let open: { statement: number; name: string; delegable: boolean } | undefined;
+  const scopes: Scope[] = [];
+  let open: { statement: number; name: string; delegable: boolean; usingSentence?: number } | undefined;
 
   sentences.forEach((sentence, index) => {
     const text = head(sentence);
-    const stripped = text.replace(HARMLESS_PREFIX, '');
     if (open) {
       if (PROOF_END.test(text)) {
-        proofs.push({ statement: open.statement, close: index, name: open.name, delegated: open.delegable && DELEGABLE_END.test(text) });
+        const proof: ProofBlock = {
+          statement: open.statement,
+          close: index,
+          name: open.name,
+          delegated: open.delegable && DELEGABLE_END.test(text),
+          admitted: text.startsWith('Admitted'),
+          usingSentence: open.usingSentence,
+        };
+        proofs.push(proof);
+        scopes.findLast((scope) => scope.kind === 'section')?.proofs.push(proof);
         open = undefined;
-      } else if (THEOREM.test(stripped) || OPENS_SCOPE.test(text) || CLOSES_SCOPE.test(text)) {
+      } else if (THEOREM.test(text.replace(HARMLESS_PREFIX, '')) || OPENS_SCOPE.test(text) || CLOSES_SCOPE.test(text)) {
         // Nested statement or scope change inside a proof: keep the outer proof in the skeleton.
         open.delegable = false;
+      } else if (index === open.statement + 1 && PROOF_USING.test(text)) {
+        open.usingSentence = index;
       }
       return;
     }
-    if (THEOREM.test(stripped)) {
-      open = { statement: index, name: statementName(stripped), delegable: !scopes.includes('section') };
+    if (THEOREM.test(text.replace(HARMLESS_PREFIX, ''))) {
+      open = { statement: index, name: statementName(text.replace(HARMLESS_PREFIX, '')), delegable: true };
     } else if (OPENS_SCOPE.test(text) && !/:=/.test(text)) {
-      scopes.push(text.startsWith('Section') ? 'section' : 'module');
+      scopes.push({ kind: text.startsWith('Section') ? 'section' : 'module', proofs: [] });
     } else if (CLOSES_SCOPE.test(text)) {
-      scopes.pop();
+      const closed = scopes.pop();
+      if (closed?.kind === 'section') for (const proof of closed.proofs) proof.sectionEnd = index;
     }
   });
-  if (open) proofs.push({ statement: open.statement, close: undefined, name: open.name, delegated: false });
+  if (open) proofs.push({ statement: open.statement, close: undefined, name: open.name, delegated: false, admitted: false });
   return proofs;
 }

@@ -1,0 +1,34 @@
+/** Checks a document with the real pool and workers, inside the test process, to look at the check itself. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { ProofCounts } from '../../protocol/lsp';
+import { rootFor } from '../../server/src/coq/coqProject';
+import { createCoqPool } from '../../server/src/coq/coqPool';
+import { DocumentCheck } from '../../server/src/coq/documentCheck';
+import { DIST } from './cli';
+
+export async function checkInProcess(file: string, workers: number): Promise<{ check: DocumentCheck; proofs: ProofCounts }> {
+  const pool = createCoqPool({
+    size: workers,
+    workerScript: join(DIST, 'worker.js'),
+    coqidetopPath: 'coqidetop.opt',
+    log: () => {},
+    onWorkersChanged: () => {},
+    onSpawnFailure: (message) => {
+      throw new Error(message);
+    },
+  });
+  try {
+    const document = TextDocument.create(pathToFileURL(file).href, 'coq', 1, readFileSync(file, 'utf8'));
+    let check!: DocumentCheck;
+    const proofs = await new Promise<ProofCounts>((resolve) => {
+      check = new DocumentCheck(document, rootFor(file), { submit: (task) => pool.submit(task), publish: () => {}, finished: (r) => resolve(r.proofs) });
+      check.start();
+    });
+    return { check, proofs };
+  } finally {
+    await pool.destroy();
+  }
+}
