@@ -5,9 +5,7 @@
  */
 import type { CheckRequest, CheckResponse, CoqMessage, CoqRoot, CoqWorkerInfo } from '../../protocol/coqTasks';
 import { CoqError, CoqIdeTop } from './coqidetop';
-
-/** "The proof of foo should start with one of the following commands:\nProof using H. \nProof using Type*." — the first is the tightest. */
-const PROOF_USING_SUGGESTION = /should start with one of the following commands:\s*(Proof using[^\n]*?\.)(?:\s|$)/;
+import { assumptionNames, proofUsingSuggestion } from './coqOutput';
 
 interface ChainLink {
   hash: string;
@@ -88,7 +86,7 @@ export class CoqSession {
   private async standInsUsed(coq: CoqIdeTop, name: string, candidates: string[]): Promise<string[]> {
     const printed = await coq.query(`Print Assumptions ${name}.`, this.tip(coq));
     if (!printed.ok) throw new Error(`Print Assumptions ${name} failed: ${printed.error.message}`);
-    const axioms = new Set([...printed.value.replace(/\u00a0/g, ' ').matchAll(/^([\w'.]+) :/gm)].map((m) => m[1].slice(m[1].lastIndexOf('.') + 1)));
+    const axioms = assumptionNames(printed.value);
     return candidates.filter((candidate) => axioms.has(candidate));
   }
 
@@ -139,9 +137,9 @@ export class CoqSession {
       this.failedStateId ??= message.stateId;
       return;
     }
-    const suggested = PROOF_USING_SUGGESTION.exec(message.message.replace(/\u00a0/g, ' '));
+    const suggested = proofUsingSuggestion(message.message);
     if (suggested) {
-      this.suggestion = { stateId: message.stateId, sentence: suggested[1] };
+      this.suggestion = { stateId: message.stateId, sentence: suggested };
       return;
     }
     const index = this.chain.findLastIndex((link) => link.stateId === message.stateId);

@@ -1,0 +1,18 @@
+/** Reading what Coq prints, where the worker needs facts from it. */
+
+/** "The proof of foo should start with one of the following commands:\nProof using H. \nProof using Type*." — the first is the tightest. */
+const PROOF_USING_SUGGESTION = /should start with one of the following commands:\s*(Proof using[^\n]*?\.)(?:\s|$)/;
+
+/** The `Proof using ...` sentence Coq suggests in this message (under `Suggest Proof Using`), if it is one. */
+export function proofUsingSuggestion(message: string): string | undefined {
+  return PROOF_USING_SUGGESTION.exec(message.replace(/\u00a0/g, ' '))?.[1];
+}
+
+/**
+ * The names `Print Assumptions` lists (section variables and axioms), unqualified. Each starts a
+ * line; its type follows after " : " or, when long, on the next lines.
+ */
+export function assumptionNames(printed: string): Set<string> {
+  const names = [...printed.replace(/\u00a0/g, ' ').matchAll(/^([\w'.]+)(?:\s+:.*)?$/gm)];
+  return new Set(names.map((m) => m[1].slice(m[1].lastIndexOf('.') + 1)));
+}
