@@ -24,7 +24,12 @@ if (typecheck.status !== 0) process.exit(1);
 
 if (suites.includes('e2e')) {
   const { ensureCodeServer } = await import('./ensure-code-server.mjs');
-  await ensureCodeServer();
+  try {
+    await ensureCodeServer();
+  } catch (error) {
+    console.error(`[test] cannot set up VS Code for the e2e tests: ${error.message}`);
+    process.exit(error.exitCode ?? 1);
+  }
   const packaged = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs')], { cwd: root, stdio: 'inherit' });
   if (packaged.status !== 0) process.exit(1);
 }
