@@ -10,6 +10,13 @@ import { CheckingFeature } from './features/checking';
 import { WorkersFeature } from './features/workers';
 
 const connection = createConnection(ProposedFeatures.all);
+
+// A bug in one handler must not take the checker down with every open document: say it, go on.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    connection.console.error(`ProofPool internal error (${event}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  });
+}
 const documents = new TextDocuments(TextDocument);
 let pool: CoqPool | undefined;
 
