@@ -1,86 +1,73 @@
 /**
- * The worker manager: a queue of tasks, a fixed number of worker processes, and a policy that
- * decides which worker may take which task and what a response means (Coq's AsyncTaskQueue),
- * with Tezt's exactly-once task completion and rpc_parallel's process ownership underneath.
- * It knows nothing about Coq or LSP.
+ * The worker manager: a queue of tasks, a set of workers, and a policy that decides which worker
+ * may take which task and what a response means (Coq's AsyncTaskQueue), scheduled the way Tezt's
+ * Scheduler does it (per-task term and kill timeouts, start/message/finish hooks, timers, idle
+ * workers retiring, stop and clear), on workers that rpc_parallel would recognise (see
+ * workerProcess.ts). It knows nothing about Coq or LSP.
  */
-import { TaskFailedError, TaskFailureReason, WorkerSpawnError } from './errors';
-import { Policy, WorkerStatus } from './policy';
-import { WorkerExit, WorkerProcess } from './workerProcess';
+import { ConnectionClosedError, MarshalError, MessageDecodeError, TaskFailureReason, WorkerSpawnError } from './errors';
+import type { WorkerExit } from './processStatus';
+import { TaskQueue } from './queue';
+import { TaskRecord } from './taskRecord';
+import { Timer, TimerSet } from './timers';
+import { ExecutionTokens } from './tokens';
+import type { PoolOptions, SchedulerContext, TaskHandle, TaskOptions, TaskOutcome, WorkerSnapshot } from './types';
+import type { PoolWorker } from './worker';
+import { Ending, WorkerSlot } from './workerSlot';
 
-export type TaskOutcome<Response> = { ok: true; response: Response } | { ok: false; error: TaskFailedError };
+export type { PoolOptions, SchedulerContext, TaskHandle, TaskOptions, TaskOutcome, WorkerSnapshot, WorkerState } from './types';
 
-export interface TaskHandle<Response> {
-  readonly id: number;
-  readonly done: Promise<TaskOutcome<Response>>;
-  cancel(): void;
-}
+/**
+ * A worker sent a termination signal is killed this long after, when neither the task nor the
+ * pool set a kill timeout. Deliberate deviation from Tezt (which would wait forever): a worker
+ * that ignores the signal must not hold its place in the pool for good.
+ */
+const DEFAULT_KILL_AFTER_TERM_MS = 10_000;
 
-export type WorkerState = 'starting' | 'idle' | 'busy';
-
-export interface WorkerSnapshot {
-  id: number;
-  pid: number;
-  state: WorkerState;
-  task?: string;
-  /** When the worker entered its current state (Date.now()). */
-  since: number;
-  tasksDone: number;
-}
-
-export interface PoolOptions<Task, Request, Response, Competence> {
-  size: number;
-  policy: Policy<Task, Request, Response, Competence>;
-  /** Starts one worker process; the pool owns what it returns. */
-  spawn(name: string): Promise<WorkerProcess>;
-  onFeedback?(task: Task, feedback: unknown): void;
-  /** Called exactly once per task that was given a handle, injected tasks included. */
-  onFinish?(task: Task, outcome: TaskOutcome<Response>): void;
-  /** Any change of a worker's state, birth or death. */
-  onWorkersChanged?(): void;
-  /** A worker ended without being asked to. Never throws into the pool. */
-  onUnexpectedWorkerExit?(name: string, exit: WorkerExit): void;
-  /** Workers could not be started several times in a row: the pool gave up. */
-  onSpawnFailure?(error: WorkerSpawnError): void;
-  /** How long a cancelled running task may take to stop after an interrupt before its worker is killed. */
-  cancelGraceMs?: number;
-}
-
-interface QueuedTask<Task, Response> {
-  id: number;
-  task: Task;
-  settle(outcome: TaskOutcome<Response>): void;
-  settled: boolean;
-  /** Injected tasks share their parent's cancellation. */
-  parent?: QueuedTask<Task, Response>;
-  cancelled: boolean;
-}
-
-interface Slot<Task, Response, Competence> {
-  id: number;
-  worker?: WorkerProcess;
-  status: WorkerStatus<Competence>;
-  state: WorkerState;
-  since: number;
-  current?: QueuedTask<Task, Response>;
-  tasksDone: number;
-  /** Set when the pool itself ends this worker, so its exit is not "unexpected". */
-  ending?: TaskFailureReason;
-}
-
-const MAX_SPAWN_FAILURES = 3;
+/** What a task's failure is called when its worker ended for this reason. */
+const FAILURE_FOR_ENDING: Record<Ending, TaskFailureReason> = {
+  killed: 'killed',
+  cancelled: 'cancelled',
+  timeout: 'timeout',
+  stopped: 'cancelled',
+  ended: 'worker-died',
+  marshal: 'marshal',
+  exception: 'exception',
+  retired: 'worker-died',
+  destroyed: 'cancelled',
+};
 
 export class Pool<Task, Request, Response, Competence> {
-  private readonly queue: QueuedTask<Task, Response>[] = [];
-  private readonly slots = new Set<Slot<Task, Response, Competence>>();
+  private readonly queue = new TaskQueue<TaskRecord<Task, Response>>();
+  private readonly slots = new Map<number, WorkerSlot<Task, Response, Competence>>();
+  private readonly timers: TimerSet;
+  private readonly tokens: ExecutionTokens | undefined;
+  private readonly unsubscribeTokens: (() => void) | undefined;
+  /** Spawns under way, so that `destroy` can wait for (and end) workers still starting. */
+  private readonly spawning = new Set<Promise<unknown>>();
   private nextTaskId = 1;
   private nextWorkerId = 1;
   private spawnFailures = 0;
   private destroyed = false;
+  private stopped = false;
   private gaveUp: WorkerSpawnError | undefined;
   private idleWaiters: (() => void)[] = [];
+  private dispatching = false;
+  private dispatchAgain = false;
+  private dispatchScheduled = false;
 
   constructor(private readonly options: PoolOptions<Task, Request, Response, Competence>) {
+    this.timers = new TimerSet(
+      () => this.notifyIdle(),
+      (error) => this.reportHookError(error, 'timer'),
+    );
+    if (typeof options.tokens === 'number') this.tokens = new ExecutionTokens(options.tokens);
+    else if (options.tokens) {
+      this.tokens = options.tokens;
+      // Shared with other pools: a token they give back may let one of our tasks start.
+      this.unsubscribeTokens = options.tokens.onRelease(() => this.scheduleDispatch());
+    }
+    if (options.order) this.setOrder(options.order);
     for (let i = 0; i < options.size; i++) this.startWorker();
   }
 
@@ -88,267 +75,601 @@ export class Pool<Task, Request, Response, Competence> {
     return this.options.size;
   }
 
-  /** Queues a task (FIFO) and returns its handle. */
-  submit(task: Task): TaskHandle<Response> {
-    const queued = this.enqueue(task, undefined, 'back');
-    return { id: queued.id, done: queued.done, cancel: () => this.cancelTask(queued.entry) };
+  /** Queues a task (in the pool's order, by default last) and returns its handle. May be called from any hook. */
+  submit(task: Task, options?: TaskOptions<Response>): TaskHandle<Response> {
+    const record = this.newRecord(task, options, undefined);
+    if (this.destroyed) record.fail('cancelled', 'the pool was shut down');
+    else if (this.gaveUp) record.fail('worker-died', this.gaveUp.message, { cause: this.gaveUp });
+    else {
+      this.queue.push(record);
+      this.scheduleDispatch();
+    }
+    return { id: record.id, done: record.done, cancel: () => this.cancel(record) };
   }
 
   /** Cancels every queued and running task for which `predicate` holds, injected children included. */
   cancelWhere(predicate: (task: Task) => boolean): void {
-    for (const entry of [...this.queue]) if (predicate(entry.task)) this.cancelTask(entry);
-    for (const slot of this.slots) if (slot.current && predicate(slot.current.task)) this.cancelTask(slot.current);
+    for (const record of this.queue.toArray()) if (predicate(record.task)) this.cancel(record);
+    for (const slot of [...this.slots.values()]) if (slot.current && predicate(slot.current.task)) this.cancel(slot.current);
+  }
+
+  /** A new order for queued and future tasks (undefined: arrival order). Tasks injected by a response stay first. */
+  setOrder(order: ((a: Task, b: Task) => number) | undefined): void {
+    this.queue.setOrder(order && ((a, b) => order(a.task, b.task)));
+    this.scheduleDispatch();
+  }
+
+  /** Makes idle workers look again at the tasks they refused (something `taskMatch` depends on changed). */
+  broadcast(): void {
+    this.dispatch();
+  }
+
+  /** A message for every live worker (its handler's `onMessage`), e.g. feedback to forward to all. */
+  sendToAllWorkers(message: unknown): void {
+    for (const slot of this.slots.values()) if (slot.worker?.alive) slot.worker.send(undefined, message);
+  }
+
+  /** Runs `fn` after `delayMs`; until then `join` waits for it. */
+  timer(delayMs: number, fn: () => void): Timer {
+    return this.timers.after(delayMs, fn);
   }
 
   workers(): WorkerSnapshot[] {
-    return [...this.slots].map((slot) => ({
+    return [...this.slots.values()].map((slot) => ({
       id: slot.id,
+      name: slot.name,
       pid: slot.worker?.pid ?? -1,
       state: slot.state,
       task: slot.current ? this.options.policy.nameOfTask(slot.current.task) : undefined,
       since: slot.since,
       tasksDone: slot.tasksDone,
+      status: slot.status.kind,
+      ending: slot.ending,
     }));
   }
 
   /** Kills one worker (as a user would); its task fails with reason 'killed', a fresh worker replaces it. */
   async killWorker(id: number): Promise<boolean> {
-    const slot = [...this.slots].find((s) => s.id === id);
+    const slot = this.slots.get(id);
     if (!slot?.worker) return false;
     slot.ending = 'killed';
+    this.changed();
     await slot.worker.kill();
     return true;
   }
 
-  /** Resolves when the queue is empty and every worker is idle. */
+  /** Resolves when nothing is queued (or the pool is stopped), no worker is busy and no timer is pending. */
   join(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Fails every task, ends every worker and waits until all are gone. */
-  async destroy(): Promise<void> {
-    this.destroyed = true;
-    for (const entry of this.queue.splice(0)) this.fail(entry, 'cancelled', 'the pool was shut down');
+  /** Starts no new task and terminates running ones (their workers get the term signal). `resume` undoes it. */
+  stop(): void {
+    if (this.stopped || this.destroyed) return;
+    this.stopped = true;
+    for (const slot of this.slots.values()) {
+      const record = slot.current;
+      if (!record || !slot.worker) continue;
+      this.terminate(slot, slot.worker, 'stopped', record.options.termSignal ?? 'SIGTERM', record.options.killTimeoutMs, false);
+    }
+    this.notifyIdle();
+  }
+
+  /** Starts tasks again after `stop`. */
+  resume(): void {
+    if (!this.stopped || this.destroyed) return;
+    this.stopped = false;
+    this.dispatch();
+  }
+
+  /** Drops every queued task (reason 'cancelled'); running tasks go on. */
+  clear(): void {
+    for (const record of this.queue.drain()) {
+      record.cancelled = true;
+      record.fail('cancelled', 'cleared from the queue before it ran');
+    }
+    this.notifyIdle();
+  }
+
+  /** Empties the queue, cancels running tasks and replaces every worker with a fresh one. */
+  async cancelAll(): Promise<void> {
+    for (const record of this.queue.drain()) {
+      record.cancelled = true;
+      record.fail('cancelled', 'cancelled (all tasks were cancelled)');
+    }
     const exits: Promise<unknown>[] = [];
-    for (const slot of this.slots) {
-      if (slot.current) this.fail(slot.current, 'cancelled', 'the pool was shut down');
-      slot.ending = 'cancelled';
-      if (slot.worker) exits.push(slot.worker.kill());
+    for (const slot of this.slots.values()) {
+      const record = slot.current;
+      if (record && !record.cancelled) {
+        record.cancelled = true;
+        record.fail('cancelled', 'cancelled (all tasks were cancelled)');
+        this.reportDeath(record);
+      }
+      this.endWorker(slot, 'cancelled');
+      if (slot.worker) exits.push(slot.worker.exited);
     }
     await Promise.all(exits);
+  }
+
+  /** Fails every task, cancels every timer, ends every worker (those still starting too) and waits until all are gone. */
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    this.timers.cancelAll();
+    this.unsubscribeTokens?.();
+    for (const record of this.queue.drain()) record.fail('cancelled', 'the pool was shut down');
+    const exits: Promise<unknown>[] = [];
+    for (const slot of this.slots.values()) {
+      const record = slot.current;
+      if (record) {
+        // Coq's destroy ends workers without the cancellation callback.
+        record.deathReported = true;
+        record.cancelled = true;
+        record.fail('cancelled', 'the pool was shut down');
+      }
+      this.endWorker(slot, 'destroyed');
+      if (slot.worker) exits.push(slot.worker.exited);
+    }
+    await Promise.all([...exits, ...this.spawning]);
     this.slots.clear();
     this.notifyIdle();
   }
 
-  private enqueue(task: Task, parent: QueuedTask<Task, Response> | undefined, where: 'front' | 'back') {
-    let settle!: (outcome: TaskOutcome<Response>) => void;
-    const done = new Promise<TaskOutcome<Response>>((resolve) => (settle = resolve));
-    const entry: QueuedTask<Task, Response> = {
-      id: this.nextTaskId++,
-      task,
-      parent,
-      cancelled: false,
-      settled: false,
-      settle: (outcome) => {
-        if (entry.settled) return;
-        entry.settled = true;
-        settle(outcome);
-        this.options.onFinish?.(task, outcome);
-      },
-    };
-    if (this.destroyed) this.fail(entry, 'cancelled', 'the pool was shut down');
-    else if (this.gaveUp) this.fail(entry, 'worker-died', this.gaveUp.message);
-    else {
-      if (where === 'front') this.queue.unshift(entry);
-      else this.queue.push(entry);
-      queueMicrotask(() => this.dispatch());
-    }
-    return { id: entry.id, done, entry };
+  // ---- tasks -------------------------------------------------------------------------------
+
+  private newRecord(task: Task, options: TaskOptions<Response> | undefined, parent: TaskRecord<Task, Response> | undefined) {
+    return new TaskRecord<Task, Response>(this.nextTaskId++, task, options, parent, (record, outcome) => this.settled(record, outcome));
   }
 
-  private cancelTask(entry: QueuedTask<Task, Response>): void {
-    if (entry.settled) return;
-    entry.cancelled = true;
-    const index = this.queue.indexOf(entry);
-    if (index >= 0) this.queue.splice(index, 1);
-    for (const child of this.queue.filter((e) => this.descendsFrom(e, entry))) this.cancelTask(child);
-    const slot = [...this.slots].find((s) => s.current === entry);
-    this.fail(entry, 'cancelled', 'cancelled');
-    this.options.policy.onCancelExpireOrDeath?.(entry.task);
-    if (slot?.worker) {
-      // Ask nicely first; a worker that does not stop in time is killed and replaced.
-      slot.worker.interrupt(entry.id);
-      const worker = slot.worker;
-      setTimeout(() => {
-        if (slot.worker === worker && slot.current === entry) {
-          slot.ending = 'cancelled';
-          void worker.kill();
-        }
-      }, this.options.cancelGraceMs ?? 2000).unref();
-    }
+  private settled(record: TaskRecord<Task, Response>, outcome: TaskOutcome<Response>): void {
+    const onFinish = record.options.onFinish;
+    if (record.started && onFinish) this.hook('onFinish', () => onFinish(outcome));
+    if (this.options.onFinish) this.hook('onFinish', () => this.options.onFinish!(record.task, outcome));
+  }
+
+  private cancel(record: TaskRecord<Task, Response>): void {
+    this.cancelOne(record);
+    // Injected tasks share their parent's cancellation, even when the parent itself has finished.
+    for (const queued of this.queue.toArray()) if (queued.descendsFrom(record)) this.cancelOne(queued);
+    for (const slot of [...this.slots.values()]) if (slot.current?.descendsFrom(record)) this.cancelOne(slot.current);
     this.notifyIdle();
   }
 
-  private descendsFrom(entry: QueuedTask<Task, Response>, ancestor: QueuedTask<Task, Response>): boolean {
-    for (let p = entry.parent; p; p = p.parent) if (p === ancestor) return true;
-    return false;
+  private cancelOne(record: TaskRecord<Task, Response>): void {
+    if (record.settled) return;
+    record.cancelled = true;
+    if (this.queue.remove(record)) {
+      record.fail('cancelled', 'cancelled before it ran');
+      return;
+    }
+    const slot = [...this.slots.values()].find((s) => s.current === record);
+    record.fail('cancelled', 'cancelled while running');
+    if (!slot?.worker) return;
+    this.reportDeath(record);
+    // Ask nicely first; a worker that does not stop in time is killed and replaced.
+    const worker = slot.worker;
+    worker.interrupt(record.id);
+    const timer = setTimeout(() => {
+      if (slot.worker === worker && slot.current === record) this.endWorker(slot, 'cancelled');
+    }, this.options.cancelGraceMs ?? 2000);
+    (record.timers ??= []).push(timer);
   }
 
-  private fail(entry: QueuedTask<Task, Response>, reason: TaskFailureReason, message: string): void {
-    entry.settle({ ok: false, error: new TaskFailedError(reason, message) });
+  /** `onCancelExpireOrDeath(task)`, at most once per task. */
+  private reportDeath(record: TaskRecord<Task, Response>): void {
+    if (record.deathReported) return;
+    record.deathReported = true;
+    const hook = this.options.policy.onCancelExpireOrDeath;
+    if (hook) this.hook('onCancelExpireOrDeath', () => hook(record.task));
   }
+
+  // ---- dispatch ----------------------------------------------------------------------------
+
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    queueMicrotask(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
+  }
+
+  /** Gives queued tasks to idle workers: the first task (in queue order) some idle worker matches goes to the cheapest such worker. */
+  private dispatch(): void {
+    if (this.dispatching) {
+      this.dispatchAgain = true;
+      return;
+    }
+    this.dispatching = true;
+    try {
+      do {
+        this.dispatchAgain = false;
+        this.dispatchRound();
+      } while (this.dispatchAgain);
+    } finally {
+      this.dispatching = false;
+    }
+    this.ensureWorkers();
+    this.notifyIdle();
+  }
+
+  private dispatchRound(): void {
+    if (this.destroyed || this.stopped) return;
+    let askedForMore = false;
+    for (;;) {
+      if (this.tokens && this.tokens.available === 0) return;
+      const idle: WorkerSlot<Task, Response, Competence>[] = [];
+      for (const slot of this.slots.values()) if (slot.available) idle.push(slot);
+      if (idle.length === 0) return;
+      if (this.queue.length === 0) {
+        if (askedForMore || !this.options.onEmptyQueue) return;
+        askedForMore = true;
+        this.hook('onEmptyQueue', () => this.options.onEmptyQueue!());
+        continue;
+      }
+      let chosen: WorkerSlot<Task, Response, Competence> | undefined;
+      const record = this.queue.find((candidate) => (chosen = this.cheapest(idle, candidate)) !== undefined);
+      if (!record || !chosen) return;
+      this.queue.remove(record);
+      this.start(chosen, record);
+    }
+  }
+
+  private cheapest(idle: WorkerSlot<Task, Response, Competence>[], record: TaskRecord<Task, Response>) {
+    const policy = this.options.policy;
+    let best: WorkerSlot<Task, Response, Competence> | undefined;
+    let bestCost = Infinity;
+    for (const slot of idle) {
+      try {
+        if (!policy.taskMatch(slot.status, record.task)) continue;
+        const cost = policy.cost ? policy.cost(slot.status, record.task) : 0;
+        if (cost < bestCost) [best, bestCost] = [slot, cost];
+      } catch (error) {
+        this.reportHookError(error, 'taskMatch');
+      }
+    }
+    return best;
+  }
+
+  private start(slot: WorkerSlot<Task, Response, Competence>, record: TaskRecord<Task, Response>): void {
+    const worker = slot.worker!;
+    let request: Request | undefined;
+    try {
+      request = this.options.policy.requestOfTask(slot.status, record.task);
+    } catch (error) {
+      this.reportHookError(error, 'requestOfTask');
+      record.fail('exception', `the policy could not make a request: ${messageOf(error)}`, { cause: error });
+      return;
+    }
+    if (request === undefined) {
+      // Expired (Coq: "Task expired"): dropped unsent, no callback, the worker stays idle.
+      record.fail('expired', 'expired before it ran');
+      return;
+    }
+    this.tokens?.tryAcquire();
+    slot.current = record;
+    record.started = true;
+    this.setState(slot, 'busy');
+    worker.run(record.id, request).then(
+      (response) => this.onResponse(slot, worker, record, response),
+      (error: unknown) => this.onRunError(slot, worker, record, error),
+    );
+    this.armTimeouts(slot, worker, record);
+    const onStart = record.options.onStart;
+    if (onStart) this.hook('onStart', () => onStart(this.contextFor(slot, worker, record)));
+  }
+
+  private contextFor(slot: WorkerSlot<Task, Response, Competence>, worker: PoolWorker, record: TaskRecord<Task, Response>): SchedulerContext {
+    return {
+      taskId: record.id,
+      worker: worker.name,
+      send: (message) => {
+        if (slot.current === record && worker.alive) worker.send(record.id, message);
+      },
+    };
+  }
+
+  /** Tezt: termSignal after termTimeout, SIGKILL killTimeout after that (or after the start, alone). */
+  private armTimeouts(slot: WorkerSlot<Task, Response, Competence>, worker: PoolWorker, record: TaskRecord<Task, Response>): void {
+    const { termTimeoutMs, killTimeoutMs, termSignal = 'SIGTERM', onTermTimeout, onKillTimeout } = record.options;
+    if (termTimeoutMs !== undefined) {
+      record.timers = [
+        setTimeout(() => {
+          if (slot.current !== record) return;
+          if (onTermTimeout) this.hook('onTermTimeout', onTermTimeout);
+          this.terminate(slot, worker, 'timeout', termSignal, killTimeoutMs, true);
+        }, termTimeoutMs),
+      ];
+    } else if (killTimeoutMs !== undefined) {
+      record.timers = [
+        setTimeout(() => {
+          if (slot.current !== record) return;
+          if (onKillTimeout) this.hook('onKillTimeout', onKillTimeout);
+          this.endWorker(slot, 'timeout');
+        }, killTimeoutMs),
+      ];
+    }
+  }
+
+  /** Sends the term signal to a busy worker, then SIGKILL if it has not ended `killAfterMs` later. */
+  private terminate(
+    slot: WorkerSlot<Task, Response, Competence>,
+    worker: PoolWorker,
+    ending: Ending,
+    signal: NodeJS.Signals,
+    killAfterMs: number | undefined,
+    taskKillHook: boolean,
+  ): void {
+    if (slot.ending) return;
+    slot.ending = ending;
+    this.changed();
+    worker.signal(signal);
+    const record = slot.current;
+    const after = killAfterMs ?? this.options.workerKillTimeoutMs ?? DEFAULT_KILL_AFTER_TERM_MS;
+    slot.addTimer(
+      setTimeout(() => {
+        if (!worker.alive) return;
+        if (taskKillHook && killAfterMs !== undefined && record?.options.onKillTimeout) this.hook('onKillTimeout', record.options.onKillTimeout);
+        else if (!taskKillHook && this.options.onWorkerKillTimeout) this.hook('onWorkerKillTimeout', () => this.options.onWorkerKillTimeout!(worker.name));
+        void worker.kill();
+      }, after),
+    );
+  }
+
+  private onResponse(slot: WorkerSlot<Task, Response, Competence>, worker: PoolWorker, record: TaskRecord<Task, Response>, response: unknown): void {
+    if (slot.current !== record || slot.worker !== worker) return;
+    record.clearTimers();
+    this.releaseSlot(slot);
+    slot.tasksDone++;
+    const policy = this.options.policy;
+    if (slot.ending) {
+      // It answered after being told to end (Tezt: it ended gracefully): the answer counts, the worker still goes.
+      record.succeed(response as Response);
+      return;
+    }
+    if (record.cancelled) {
+      // It answered an interrupt: what it holds now is unknown, so it starts over as fresh.
+      slot.becomeFresh();
+      this.becomeIdle(slot);
+      this.dispatch();
+      return;
+    }
+    if (policy.isResponse && !policy.isResponse(response)) {
+      this.marshalFailure(slot, record, new MessageDecodeError('pool/run', 'result', `a response of the policy for ${policy.nameOfTask(record.task)}`));
+      return;
+    }
+    let use: ReturnType<typeof policy.useResponse>;
+    try {
+      use = policy.useResponse(slot.status, record.task, response as Response);
+    } catch (error) {
+      this.reportHookError(error, 'useResponse');
+      record.fail('exception', `the policy could not use the response: ${messageOf(error)}`, { cause: error });
+      this.endWorker(slot, 'exception');
+      return;
+    }
+    if (use === 'end') {
+      this.endWorker(slot, 'ended');
+      record.succeed(response as Response);
+      return;
+    }
+    slot.status = { kind: 'old', competence: use.stay };
+    // Injected before this worker picks again, and before anything else queued.
+    if (use.inject?.length) this.queue.pushFront(use.inject.map((task) => this.newRecord(task, undefined, record)));
+    this.becomeIdle(slot);
+    record.succeed(response as Response);
+    this.dispatch();
+  }
+
+  private onRunError(slot: WorkerSlot<Task, Response, Competence>, worker: PoolWorker, record: TaskRecord<Task, Response>, error: unknown): void {
+    if (slot.current !== record || slot.worker !== worker) return;
+    // The worker is going away: its exit settles the task, naming how it ended.
+    if (error instanceof ConnectionClosedError) return;
+    record.clearTimers();
+    if (error instanceof MarshalError) {
+      this.marshalFailure(slot, record, error);
+      return;
+    }
+    this.releaseSlot(slot);
+    slot.tasksDone++;
+    // The handler threw; the worker keeps serving, but what it holds is unknown.
+    slot.becomeFresh();
+    if (!slot.ending) this.becomeIdle(slot);
+    record.fail('exception', `${worker.name}: ${messageOf(error)}`, { cause: error });
+    this.dispatch();
+  }
+
+  /** Coq: `on_marshal_error`, then the worker dies (and is replaced); the task fails, the pool goes on. */
+  private marshalFailure(slot: WorkerSlot<Task, Response, Competence>, record: TaskRecord<Task, Response>, error: MarshalError): void {
+    this.releaseSlot(slot);
+    const hook = this.options.policy.onMarshalError;
+    if (hook) this.hook('onMarshalError', () => hook(error.message, record.task));
+    record.fail('marshal', `${slot.name}: ${error.message}`, { cause: error });
+    this.endWorker(slot, 'marshal');
+  }
+
+  /** The slot's task is over for the pool: give back its token. */
+  private releaseSlot(slot: WorkerSlot<Task, Response, Competence>): void {
+    slot.current = undefined;
+    this.tokens?.release();
+  }
+
+  // ---- workers -----------------------------------------------------------------------------
 
   private startWorker(): void {
-    const slot: Slot<Task, Response, Competence> = {
-      id: this.nextWorkerId++,
-      status: { kind: 'fresh' },
-      state: 'starting',
-      since: Date.now(),
-      tasksDone: 0,
-    };
-    this.slots.add(slot);
+    const id = this.nextWorkerId++;
+    const slot = new WorkerSlot<Task, Response, Competence>(id, `worker ${id}`);
+    this.slots.set(id, slot);
     this.changed();
-    this.options.spawn(`worker ${slot.id}`).then(
-      (worker) => {
-        if (this.destroyed || !this.slots.has(slot)) {
-          void worker.kill();
-          return;
-        }
-        this.spawnFailures = 0;
-        slot.worker = worker;
-        worker.onFeedback((taskId, feedback) => {
-          if (slot.current?.id === taskId && !slot.current.cancelled) this.options.onFeedback?.(slot.current.task, feedback);
-        });
-        void worker.exited.then((exit) => this.onWorkerExit(slot, worker, exit));
-        this.setState(slot, 'idle');
-        this.dispatch();
-      },
-      (error: WorkerSpawnError) => {
-        this.slots.delete(slot);
-        if (this.destroyed) return;
-        if (++this.spawnFailures >= MAX_SPAWN_FAILURES) this.giveUp(error);
-        else this.startWorker();
-      },
+    const spawned = this.options.spawn(slot.name).then(
+      (worker) => this.workerReady(slot, worker),
+      (error: unknown) => this.spawnFailed(slot, error),
     );
+    this.spawning.add(spawned);
+    void spawned.finally(() => this.spawning.delete(spawned));
+  }
+
+  private async workerReady(slot: WorkerSlot<Task, Response, Competence>, worker: PoolWorker): Promise<void> {
+    slot.worker = worker;
+    if (this.destroyed || slot.ending) {
+      await worker.kill();
+      this.slots.delete(slot.id);
+      this.changed();
+      return;
+    }
+    this.spawnFailures = 0;
+    worker.onFeedback((taskId, feedback) => this.onFeedback(slot, worker, taskId, feedback));
+    void worker.exited.then((exit) => this.onWorkerExit(slot, worker, exit));
+    this.becomeIdle(slot);
+    this.dispatch();
+  }
+
+  private spawnFailed(slot: WorkerSlot<Task, Response, Competence>, error: unknown): void {
+    this.slots.delete(slot.id);
+    this.changed();
+    if (this.destroyed || slot.ending) return;
+    const spawnError = error instanceof WorkerSpawnError ? error : new WorkerSpawnError(messageOf(error), { cause: error });
+    if (++this.spawnFailures >= (this.options.maxSpawnFailures ?? 3)) this.giveUp(spawnError);
+    else this.startWorker();
   }
 
   private giveUp(error: WorkerSpawnError): void {
     if (this.gaveUp) return;
     this.gaveUp = error;
-    for (const entry of this.queue.splice(0)) this.fail(entry, 'worker-died', error.message);
-    this.options.onSpawnFailure?.(error);
+    for (const record of this.queue.drain()) record.fail('worker-died', error.message, { cause: error });
+    const hook = this.options.onSpawnFailure;
+    if (hook) this.hook('onSpawnFailure', () => hook(error));
     this.changed();
     this.notifyIdle();
   }
 
-  private onWorkerExit(slot: Slot<Task, Response, Competence>, worker: WorkerProcess, exit: WorkerExit): void {
-    if (slot.worker !== worker) return;
-    this.slots.delete(slot);
-    const reason = slot.ending ?? 'worker-died';
-    if (!slot.ending) this.options.onUnexpectedWorkerExit?.(worker.name, exit);
-    const task = slot.current;
-    if (task) {
-      this.fail(task, reason, reason === 'killed' ? `${worker.name} was killed` : exit.description);
-      if (reason !== 'cancelled') this.options.policy.onCancelExpireOrDeath?.(task.task);
-    } else if (!slot.ending) {
-      this.options.policy.onCancelExpireOrDeath?.(undefined);
-    }
-    if (!this.destroyed && !this.gaveUp) this.startWorker();
-    this.changed();
-    this.notifyIdle();
-  }
-
-  /** Gives queued tasks to idle workers: the first task some idle worker matches goes to the cheapest such worker. */
-  private dispatch(): void {
-    if (this.destroyed) return;
-    const policy = this.options.policy;
-    let assigned = true;
-    while (assigned) {
-      assigned = false;
-      const idle = [...this.slots].filter((s) => s.state === 'idle');
-      if (idle.length === 0) break;
-      for (let i = 0; i < this.queue.length && !assigned; i++) {
-        const entry = this.queue[i];
-        let best: Slot<Task, Response, Competence> | undefined;
-        let bestCost = Infinity;
-        for (const slot of idle) {
-          if (!policy.taskMatch(slot.status, entry.task)) continue;
-          const cost = policy.cost?.(slot.status, entry.task) ?? 0;
-          if (cost < bestCost) [best, bestCost] = [slot, cost];
-        }
-        if (!best) continue;
-        this.queue.splice(i, 1);
-        this.runOn(best, entry);
-        assigned = true;
-      }
-    }
-    this.notifyIdle();
-  }
-
-  private runOn(slot: Slot<Task, Response, Competence>, entry: QueuedTask<Task, Response>): void {
-    const policy = this.options.policy;
-    const worker = slot.worker!;
-    const request = policy.requestOfTask(slot.status, entry.task);
-    if (request === undefined) {
-      // Expired: dropped without running; the worker stays idle.
-      this.fail(entry, 'expired', 'expired before it ran');
-      policy.onCancelExpireOrDeath?.(entry.task);
+  private onFeedback(slot: WorkerSlot<Task, Response, Competence>, worker: PoolWorker, taskId: number | undefined, feedback: unknown): void {
+    if (taskId === undefined) {
+      const hook = this.options.onMessage;
+      if (hook) this.hook('onMessage', () => hook(worker.name, feedback));
       return;
     }
-    slot.current = entry;
-    this.setState(slot, 'busy');
-    worker.run(entry.id, request).then(
-      (response) => {
-        if (slot.worker !== worker || slot.current !== entry) return;
-        slot.current = undefined;
-        slot.tasksDone++;
-        if (entry.cancelled) {
-          // It answered after a cancel: its competence is unknown, so start over from fresh.
-          slot.status = { kind: 'fresh' };
-        } else {
-          const use = policy.useResponse(slot.status, entry.task, response as Response);
-          entry.settle({ ok: true, response: response as Response });
-          if (use === 'end') {
-            slot.ending = 'cancelled';
-            void worker.kill();
-            return;
-          }
-          slot.status = { kind: 'old', competence: use.stay };
-          for (const task of [...(use.inject ?? [])].reverse()) this.enqueue(task, entry, 'front');
+    const record = slot.current;
+    if (!record || record.id !== taskId || record.cancelled) return;
+    const forward = this.options.policy.forwardFeedback;
+    if (forward) this.hook('forwardFeedback', () => forward(feedback, record.task));
+    const onMessage = record.options.onMessage;
+    if (onMessage) this.hook('onMessage', () => onMessage(this.contextFor(slot, worker, record), feedback));
+    const onFeedback = this.options.onFeedback;
+    if (onFeedback) this.hook('onFeedback', () => onFeedback(record.task, feedback));
+  }
+
+  private onWorkerExit(slot: WorkerSlot<Task, Response, Competence>, worker: PoolWorker, exit: WorkerExit): void {
+    if (slot.worker !== worker || !this.slots.has(slot.id)) return;
+    this.slots.delete(slot.id);
+    slot.clearTimers();
+    const ending = slot.ending;
+    if (!ending && this.options.onUnexpectedWorkerExit) this.hook('onUnexpectedWorkerExit', () => this.options.onUnexpectedWorkerExit!(worker.name, exit));
+    if (ending === 'retired' && this.options.onWorkerRetired) this.hook('onWorkerRetired', () => this.options.onWorkerRetired!(worker.name, exit));
+    const record = slot.current;
+    if (record) {
+      record.clearTimers();
+      this.releaseSlot(slot);
+      const reason = ending ? FAILURE_FOR_ENDING[ending] : 'worker-died';
+      const message =
+        reason === 'killed' ? `${worker.name} was killed` : reason === 'timeout' ? `timed out: ${exit.description}` : exit.description;
+      record.fail(reason, message, { exit });
+      this.reportDeath(record);
+    } else if (!ending || ending === 'killed') {
+      const hook = this.options.policy.onCancelExpireOrDeath;
+      if (hook) this.hook('onCancelExpireOrDeath', () => hook(undefined));
+    }
+    this.changed();
+    this.dispatch();
+  }
+
+  /** Keeps `size` workers (when idle workers retire: only while tasks wait). */
+  private ensureWorkers(): void {
+    if (this.destroyed || this.gaveUp || this.stopped) return;
+    let live = 0;
+    for (const slot of this.slots.values()) if (!slot.ending) live++;
+    const lazy = this.options.workerIdleTimeoutMs !== undefined;
+    const wanted = lazy && this.queue.length === 0 ? live : this.options.size;
+    for (; live < wanted; live++) this.startWorker();
+  }
+
+  /** Ends a worker for a reason of the pool's (so its exit is expected); it is replaced on exit. */
+  private endWorker(slot: WorkerSlot<Task, Response, Competence>, ending: Ending): void {
+    slot.ending ??= ending;
+    this.changed();
+    void slot.worker?.kill();
+  }
+
+  private becomeIdle(slot: WorkerSlot<Task, Response, Competence>): void {
+    this.setState(slot, 'idle');
+    const idleMs = this.options.workerIdleTimeoutMs;
+    if (idleMs === undefined) return;
+    const worker = slot.worker!;
+    slot.addTimer(
+      setTimeout(() => {
+        // Tezt: a worker not given a task for this long stops (SIGTERM, then SIGKILL).
+        if (slot.available && slot.worker === worker) {
+          slot.ending = 'retired';
+          this.changed();
+          worker.signal('SIGTERM');
+          const killAfter = this.options.workerKillTimeoutMs ?? DEFAULT_KILL_AFTER_TERM_MS;
+          slot.addTimer(
+            setTimeout(() => {
+              if (!worker.alive) return;
+              const hook = this.options.onWorkerKillTimeout;
+              if (hook && this.options.workerKillTimeoutMs !== undefined) this.hook('onWorkerKillTimeout', () => hook(worker.name));
+              void worker.kill();
+            }, killAfter),
+          );
         }
-        this.setState(slot, 'idle');
-        this.dispatch();
-      },
-      (error: unknown) => {
-        if (slot.worker !== worker || slot.current !== entry) return;
-        if (!worker.alive || slot.ending) return; // onWorkerExit settles it
-        slot.current = undefined;
-        slot.status = { kind: 'fresh' };
-        const message = error instanceof Error ? error.message : String(error);
-        this.fail(entry, 'exception', `${worker.name}: ${message}`);
-        this.setState(slot, 'idle');
-        this.dispatch();
-      },
+      }, idleMs),
     );
   }
 
-  private setState(slot: Slot<Task, Response, Competence>, state: WorkerState): void {
+  private setState(slot: WorkerSlot<Task, Response, Competence>, state: 'idle' | 'busy'): void {
+    if (state === 'busy') slot.clearTimers();
     slot.state = state;
     slot.since = Date.now();
     this.changed();
   }
 
   private changed(): void {
-    this.options.onWorkersChanged?.();
+    const hook = this.options.onWorkersChanged;
+    if (hook) this.hook('onWorkersChanged', hook);
   }
 
   private isIdle(): boolean {
-    return this.queue.length === 0 && [...this.slots].every((s) => s.state !== 'busy');
+    if (this.timers.pendingCount > 0) return false;
+    if (!this.stopped && this.queue.length > 0) return false;
+    for (const slot of this.slots.values()) if (slot.state === 'busy') return false;
+    return true;
   }
 
   private notifyIdle(): void {
-    if (!this.isIdle()) return;
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
+
+  // ---- hooks -------------------------------------------------------------------------------
+
+  /** Runs a user hook: whatever it throws is reported, never thrown into the pool. */
+  private hook(name: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.reportHookError(error, name);
+    }
+  }
+
+  private reportHookError(error: unknown, hook: string): void {
+    try {
+      if (this.options.onHookError) this.options.onHookError(error, hook);
+      else console.error(`pool: ${hook} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    } catch {
+      // A reporter that throws has nobody left to report to.
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,81 +1,74 @@
 /**
- * One worker process seen from the pool: spawns it, shakes hands, sends heartbeats, runs
- * requests over JSON-RPC, forwards its stderr with its name, and is the only thing that ends it.
- * The worker leads its own process group, so ending it also ends whatever it started (coqidetop).
+ * One worker process seen from the pool (rpc_parallel's `spawn`): started with a name, env and
+ * working directory, ready within a connection timeout or terminated then killed, protocol on a
+ * descriptor of its own (fd 3), stdout and stderr captured line by line with its name, heartbeats,
+ * and always reaped. The worker leads its own process group, so ending it also ends whatever it
+ * started (coqidetop).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import {
-  createMessageConnection,
-  MessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-jsonrpc/node';
-import {
-  FeedbackNotification,
-  HandshakeRequest,
-  HandshakeResult,
-  HeartbeatNotification,
-  InterruptNotification,
-  POOL_PROTOCOL_VERSION,
-  RunRequest,
-} from '../../../protocol/pool';
-import { WorkerSpawnError } from './errors';
-import { describeExit } from './processStatus';
+import type { Socket } from 'node:net';
+import { POOL_CHANNEL_ENV, POOL_CHANNEL_FD, WORKER_NAME_ENV } from '../../../protocol/pool';
+import { ConnectionClosedError, WorkerSpawnError } from './errors';
+import { forwardLines } from './lines';
+import { describeExit, WorkerExit } from './processStatus';
+import { streamTransport } from './rpc/transport';
+import { WorkerHandle } from './workerHandle';
+
+export type { WorkerExit } from './processStatus';
 
 export interface WorkerSpawnOptions {
   /** The program's arguments after `node` (e.g. the path of dist/worker.js). */
   args: string[];
+  /** The worker's whole environment (default: this process's). */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** Passed to the worker's own start-up in the handshake. */
   options?: unknown;
+  /** When set, a worker reporting another version of its program fails the spawn. */
+  workerVersion?: string;
+  /** The worker must have answered the handshake within this (default 30 s). */
   connectionTimeoutMs?: number;
+  /** After a failed start: how long SIGTERM has to work before SIGKILL (default 1 s). */
+  terminateGraceMs?: number;
   heartbeatIntervalMs?: number;
+  /** The worker exits when it has heard no heartbeat for this long (default 10 s). */
   heartbeatTimeoutMs?: number;
+  /** Each line the worker writes on stderr, with the worker's name. */
   onStderr?: (name: string, line: string) => void;
+  /** Each line the worker writes on stdout (default: given to `onStderr`, it is a log too). */
+  onStdout?: (name: string, line: string) => void;
 }
 
 const STDERR_KEPT = 20;
+/** A worker whose connection closed gets this long to exit by itself before it is killed. */
+const CLOSED_CONNECTION_GRACE_MS = 1000;
 
-export interface WorkerExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  description: string;
-}
-
-export class WorkerProcess {
-  private readonly connection: MessageConnection;
-  private heartbeat: NodeJS.Timeout | undefined;
-  private feedbackListener: ((taskId: number, feedback: unknown) => void) | undefined;
+export class WorkerProcess extends WorkerHandle {
   readonly exited: Promise<WorkerExit>;
   private exitInfo: WorkerExit | undefined;
   /** The last lines the worker printed on stderr, to explain a failed start. */
   private readonly recentStderr: string[] = [];
-  info: unknown;
 
   private constructor(
-    readonly name: string,
+    name: string,
     private readonly child: ChildProcess,
   ) {
+    const channel = child.stdio[POOL_CHANNEL_FD] as Socket;
+    super(name, streamTransport(channel, channel));
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exitInfo = { code, signal, description: `${name} ${describeExit(code, signal)}` };
-        clearInterval(this.heartbeat);
-        this.connection.dispose();
+        this.stopHeartbeats();
+        this.endpoint.close(new ConnectionClosedError(this.exitInfo.description, this.exitInfo));
         resolve(this.exitInfo);
       });
     });
-    this.connection = createMessageConnection(
-      new StreamMessageReader(child.stdout!),
-      new StreamMessageWriter(child.stdin!),
-    );
-    // A worker that dies closes its pipes; writes to them must not take the server down.
-    child.stdin!.on('error', () => {});
-    this.connection.onError(() => {});
-    this.connection.onNotification(FeedbackNotification.type, ({ taskId, feedback }) =>
-      this.feedbackListener?.(taskId, feedback),
-    );
-    this.connection.listen();
+    // A worker that closed its end of the protocol is of no use: give it a moment to exit, then end it.
+    this.endpoint.onClose(() => {
+      if (!this.alive) return;
+      const timer = setTimeout(() => void this.kill(), CLOSED_CONNECTION_GRACE_MS);
+      void this.exited.then(() => clearTimeout(timer));
+    });
   }
 
   get pid(): number {
@@ -89,58 +82,57 @@ export class WorkerProcess {
   static async spawn(name: string, options: WorkerSpawnOptions): Promise<WorkerProcess> {
     const child = spawn(process.execPath, options.args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...(options.env ?? process.env), [POOL_CHANNEL_ENV]: String(POOL_CHANNEL_FD), [WORKER_NAME_ENV]: name },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true, // its own process group: killing the group ends its children too
     });
-    const spawnError = new Promise<never>((_, reject) =>
-      child.once('error', (error) => reject(new WorkerSpawnError(`${name} could not start: ${error.message}`, { cause: error }))),
-    );
-    if (child.pid === undefined) await spawnError;
+    if (child.pid === undefined) {
+      // Not launched (e.g. the working directory is missing): there is no process to wait for.
+      const error = await new Promise<Error>((resolve) => child.once('error', resolve));
+      throw new WorkerSpawnError(`${name} could not start: ${error.message}`, { kind: 'launch', cause: error });
+    }
+    child.on('error', () => {}); // a failed kill of a process already gone is not news
     const worker = new WorkerProcess(name, child);
-    forwardLines(child.stderr!, (line) => {
+    const stderrDone = forwardLines(child.stderr!, (line) => {
       worker.recentStderr.push(line);
       if (worker.recentStderr.length > STDERR_KEPT) worker.recentStderr.shift();
       options.onStderr?.(name, line);
     });
+    forwardLines(child.stdout!, (line) => (options.onStdout ?? options.onStderr)?.(name, line));
     const timeoutMs = options.connectionTimeoutMs ?? 30_000;
     const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await Promise.race<HandshakeResult>([
-        worker.connection.sendRequest(HandshakeRequest.type, {
-          protocolVersion: POOL_PROTOCOL_VERSION,
-          options: options.options,
-          heartbeatTimeoutMs,
-        }),
-        spawnError,
-        worker.exited.then((exit) => {
-          throw new WorkerSpawnError(`${exit.description} before it was ready${worker.lastWords()}`);
-        }),
+      await Promise.race([
+        worker.handshake({ options: options.options, heartbeatTimeoutMs, workerVersion: options.workerVersion }),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new WorkerSpawnError(`${name} was not ready within ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new WorkerSpawnError(`${name} was not ready within ${timeoutMs} ms`, { kind: 'timeout' })),
+            timeoutMs,
+          );
         }),
       ]);
-      if (result.protocolVersion !== POOL_PROTOCOL_VERSION) {
-        throw new WorkerSpawnError(
-          `${name} speaks pool protocol ${result.protocolVersion}, the server ${POOL_PROTOCOL_VERSION}: rebuild both (npm run build)`,
-        );
-      }
-      worker.info = result.info;
     } catch (error) {
-      // The pipes close as the process exits, so a dead worker may show up as a dropped request: name the exit instead.
+      // A worker that dies closes its channel a moment before its exit is reported: wait for the exit, to name it.
+      if (error instanceof ConnectionClosedError) await Promise.race([worker.exited, delay(CLOSED_CONNECTION_GRACE_MS)]);
       const exitedFirst = worker.exitInfo;
-      await worker.kill();
-      if (error instanceof WorkerSpawnError) throw error;
-      if (exitedFirst) throw new WorkerSpawnError(`${exitedFirst.description} before it was ready${worker.lastWords()}`);
-      throw new WorkerSpawnError(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      // Terminated, then killed: nothing of a failed start survives, and it is reaped before we say so.
+      const exit = await worker.terminate(options.terminateGraceMs ?? 1000);
+      if (exitedFirst) {
+        await Promise.race([stderrDone, delay(200)]);
+        throw new WorkerSpawnError(`${exitedFirst.description} before it was ready${worker.lastWords()}`, { kind: 'exited', exit, cause: error });
+      }
+      if (error instanceof WorkerSpawnError) throw new WorkerSpawnError(error.message, { kind: error.kind, exit, cause: error.cause });
+      throw new WorkerSpawnError(`${name}: ${error instanceof Error ? error.message : String(error)}`, { kind: 'handshake', exit, cause: error });
     } finally {
       clearTimeout(timer);
     }
-    const interval = options.heartbeatIntervalMs ?? Math.max(100, Math.floor(heartbeatTimeoutMs / 4));
-    worker.heartbeat = setInterval(() => void worker.connection.sendNotification(HeartbeatNotification.type).catch(() => {}), interval);
-    worker.heartbeat.unref();
+    worker.startHeartbeats(options.heartbeatIntervalMs ?? Math.max(100, Math.floor(heartbeatTimeoutMs / 4)));
     return worker;
+  }
+
+  protected override onProtocolError(error: Error): void {
+    this.recentStderr.push(`(pool) ${error.message}`);
   }
 
   private lastWords(): string {
@@ -148,46 +140,32 @@ export class WorkerProcess {
     return lines.length ? `: ${lines.slice(-3).join(' | ')}` : '';
   }
 
-  onFeedback(listener: (taskId: number, feedback: unknown) => void): void {
-    this.feedbackListener = listener;
-  }
-
-  /** Runs one request; rejects if the worker dies first. */
-  run(taskId: number, request: unknown): Promise<unknown> {
-    return Promise.race([
-      this.connection.sendRequest(RunRequest.type, { taskId, request }),
-      this.exited.then((exit) => {
-        throw new Error(exit.description);
-      }),
-    ]);
-  }
-
-  interrupt(taskId: number): void {
-    void this.connection.sendNotification(InterruptNotification.type, { taskId }).catch(() => {});
-  }
-
-  /** Ends the worker and everything it started, and waits until it is gone. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<WorkerExit> {
-    if (this.alive) {
-      try {
-        process.kill(-this.pid, signal);
-      } catch {
-        // Already gone: its exit event is on its way.
-      }
+  signal(signal: NodeJS.Signals): void {
+    if (!this.alive) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // Already gone: its exit event is on its way.
     }
+  }
+
+  /** Ends the worker and everything it started, and waits until it is gone (reaped). */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<WorkerExit> {
+    this.signal(signal);
     return this.exited;
+  }
+
+  /** SIGTERM, then SIGKILL if it has not ended after `graceMs`. */
+  async terminate(graceMs: number): Promise<WorkerExit> {
+    if (!this.alive) return this.exited;
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
   }
 }
 
-function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const lines = (pending + chunk).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  });
-  stream.on('end', () => {
-    if (pending) onLine(pending);
-  });
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,89 +1,193 @@
 /**
- * The worker side of the pool protocol: a worker program calls `serveWorker` with its handler.
- * It answers the handshake once the handler has started, runs one request at a time, returns a
- * handler's exception as an error (and keeps serving), and exits as soon as the connection to the
- * pool closes or heartbeats stop, calling the handler's `dispose` first so nothing it started survives.
+ * The worker side of the pool protocol. A worker program calls `serveWorker` with its handler; a
+ * test or a debugger can serve the same handler in-process (see inProcessWorker.ts).
+ *
+ * It answers the handshake once the handler has started (versions included), runs requests,
+ * returns a handler's exception as an error and keeps serving, delivers the pool's messages to
+ * the running task, and ends — calling the handler's `dispose` first, so nothing it started
+ * survives — as soon as the connection to the pool closes, heartbeats stop, or a termination
+ * signal arrives (which it then re-raises, so the pool sees how it ended).
  */
-import {
-  createMessageConnection,
-  ResponseError,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-jsonrpc/node';
+import { Socket } from 'node:net';
 import {
   FeedbackNotification,
   HandshakeRequest,
   HeartbeatNotification,
   InterruptNotification,
+  MessageNotification,
+  NotificationSpec,
+  POOL_CHANNEL_ENV,
   POOL_PROTOCOL_VERSION,
+  RequestSpec,
   RunRequest,
+  WORKER_NAME_ENV,
 } from '../../../protocol/pool';
+import { RpcEndpoint } from './rpc/endpoint';
+import { streamTransport, Transport } from './rpc/transport';
 
 export interface TaskContext<Feedback> {
   taskId: number;
-  /** Sends feedback to the pool; it arrives before this task's response. */
+  /** Sends feedback to the pool; it arrives before this task's response, in order. */
   feedback(feedback: Feedback): void;
   /** Aborted when the pool asks to interrupt this task. */
   interrupted: AbortSignal;
+  /** The next message the pool sent to this task (e.g. from its `onStart`), in the order sent. */
+  nextMessage(): Promise<unknown>;
+}
+
+/** What a worker can do outside its tasks. */
+export interface WorkerContext {
+  /** The name the pool gave this worker. */
+  readonly name: string;
+  /** A message to the pool outside any task (Tezt: a worker's message while not running a task). */
+  send(message: unknown): void;
+  /** Serves an extra typed request (rpc_parallel: a worker function), declared once in protocol/. */
+  onRequest<Params, Result>(spec: RequestSpec<Params, Result>, handler: (params: Params) => Result | Promise<Result>): void;
+  onNotification<Params>(spec: NotificationSpec<Params>, handler: (params: Params) => void): void;
+  notify<Params>(spec: NotificationSpec<Params>, params: Params): void;
 }
 
 export interface WorkerHandler<Request, Response, Feedback> {
   /** Prepares the worker (e.g. starts coqidetop); what it returns goes to the pool as `info`. */
-  start(options: unknown): Promise<unknown>;
+  start(options: unknown, worker: WorkerContext): Promise<unknown>;
   run(request: Request, context: TaskContext<Feedback>): Promise<Response>;
   /** Synchronous: called on the way out, must end every process the worker started. */
   dispose(): void;
+  /** This program's version, reported in the handshake; the pool may insist on one. */
+  version?: string;
+  /** A message the pool sent to the worker itself, not to a task (e.g. forwarded feedback). */
+  onMessage?(message: unknown): void;
 }
 
-export function serveWorker<Request, Response, Feedback>(handler: WorkerHandler<Request, Response, Feedback>): void {
-  // stdout carries the protocol: anything printed must go to stderr instead.
-  console.log = console.error;
-  console.info = console.error;
+/** Why a served worker ends. */
+export type WorkerEnd = { code: number } | { signal: NodeJS.Signals };
 
-  const connection = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
-  const running = new Map<number, AbortController>();
+/** Exit codes of a worker that ends by itself. */
+export const WorkerExitCodes = { connectionClosed: 0, heartbeatsStopped: 3 } as const;
+
+interface RunningTask {
+  abort: AbortController;
+  messages: unknown[];
+  waiters: ((message: unknown) => void)[];
+}
+
+/**
+ * Serves `handler` on `transport` until the connection ends; `end` is called once, after the
+ * handler's `dispose`. Returns a function that ends the worker from outside (a signal).
+ */
+export function serveOn<Request, Response, Feedback>(
+  transport: Transport,
+  handler: WorkerHandler<Request, Response, Feedback>,
+  defaultName: string,
+  end: (how: WorkerEnd, why: string) => void,
+): (how: WorkerEnd, why: string) => void {
+  const endpoint = new RpcEndpoint(transport, (error) => console.error(`pool protocol: ${error.message}`));
+  const running = new Map<number, RunningTask>();
   let lastHeartbeat = Date.now();
+  let watchdog: NodeJS.Timeout | undefined;
+  let ended = false;
 
-  const exit = (code: number): never => {
-    handler.dispose();
-    process.exit(code);
-  };
-  connection.onClose(() => exit(0));
-  process.stdin.on('end', () => exit(0));
-  process.on('SIGTERM', () => exit(0));
-
-  connection.onNotification(HeartbeatNotification.type, () => {
-    lastHeartbeat = Date.now();
-  });
-  connection.onNotification(InterruptNotification.type, ({ taskId }) => running.get(taskId)?.abort());
-
-  connection.onRequest(HandshakeRequest.type, async ({ options, heartbeatTimeoutMs }) => {
-    const info = await handler.start(options);
-    lastHeartbeat = Date.now();
-    setInterval(() => {
-      if (Date.now() - lastHeartbeat > heartbeatTimeoutMs) {
-        console.error(`no heartbeat from the pool for ${heartbeatTimeoutMs} ms: exiting`);
-        exit(3);
-      }
-    }, Math.max(50, Math.floor(heartbeatTimeoutMs / 4))).unref();
-    return { protocolVersion: POOL_PROTOCOL_VERSION, pid: process.pid, info };
-  });
-
-  connection.onRequest(RunRequest.type, async ({ taskId, request }) => {
-    const abort = new AbortController();
-    running.set(taskId, abort);
+  const finish = (how: WorkerEnd, why: string): void => {
+    if (ended) return;
+    ended = true;
+    clearInterval(watchdog);
     try {
-      return await handler.run(request as Request, {
-        taskId,
-        feedback: (feedback) => void connection.sendNotification(FeedbackNotification.type, { taskId, feedback }),
-        interrupted: abort.signal,
-      });
-    } catch (error) {
-      throw new ResponseError(1, error instanceof Error ? error.message : String(error));
+      handler.dispose();
     } finally {
-      running.delete(taskId);
+      endpoint.close();
+      end(how, why);
     }
+  };
+  endpoint.onClose(() => finish({ code: WorkerExitCodes.connectionClosed }, 'the connection to the pool closed'));
+
+  const context: WorkerContext = {
+    name: defaultName,
+    send: (message) => endpoint.notify(FeedbackNotification, { feedback: message }),
+    onRequest: (spec, serve) => endpoint.onRequest(spec, serve),
+    onNotification: (spec, serve) => endpoint.onNotification(spec, serve),
+    notify: (spec, params) => endpoint.notify(spec, params),
+  };
+
+  endpoint.onNotification(HeartbeatNotification, () => {
+    lastHeartbeat = Date.now();
+  });
+  endpoint.onNotification(InterruptNotification, ({ taskId }) => running.get(taskId)?.abort.abort());
+  endpoint.onNotification(MessageNotification, ({ taskId, message }) => {
+    if (taskId === undefined) {
+      handler.onMessage?.(message);
+      return;
+    }
+    const task = running.get(taskId);
+    if (!task) return; // for a task that has ended
+    const waiter = task.waiters.shift();
+    if (waiter) waiter(message);
+    else task.messages.push(message);
   });
 
-  connection.listen();
+  endpoint.onRequest(HandshakeRequest, async ({ name, options, heartbeatTimeoutMs }) => {
+    (context as { name: string }).name = name;
+    const info = await handler.start(options, context);
+    lastHeartbeat = Date.now();
+    watchdog = setInterval(() => {
+      if (Date.now() - lastHeartbeat <= heartbeatTimeoutMs) return;
+      // The loop may have been busy: heartbeats already received are read in the poll phase,
+      // which runs before setImmediate callbacks. Only silence after that counts.
+      setImmediate(() => {
+        if (Date.now() - lastHeartbeat > heartbeatTimeoutMs) {
+          finish({ code: WorkerExitCodes.heartbeatsStopped }, `no heartbeat from the pool for ${heartbeatTimeoutMs} ms`);
+        }
+      });
+    }, Math.max(50, Math.floor(heartbeatTimeoutMs / 4)));
+    watchdog.unref();
+    return { protocolVersion: POOL_PROTOCOL_VERSION, pid: process.pid, workerVersion: handler.version, info };
+  });
+
+  endpoint.onRequest(RunRequest, ({ taskId, request }) => {
+    const task: RunningTask = { abort: new AbortController(), messages: [], waiters: [] };
+    running.set(taskId, task);
+    const taskContext: TaskContext<Feedback> = {
+      taskId,
+      feedback: (feedback) => endpoint.notify(FeedbackNotification, { taskId, feedback }),
+      interrupted: task.abort.signal,
+      nextMessage: () =>
+        task.messages.length > 0 ? Promise.resolve(task.messages.shift()) : new Promise((resolve) => task.waiters.push(resolve)),
+    };
+    const forget = () => running.delete(taskId);
+    let result: Promise<Response>;
+    try {
+      result = handler.run(request as Request, taskContext);
+    } catch (error) {
+      forget();
+      throw error;
+    }
+    return result.finally(forget);
+  });
+
+  return finish;
+}
+
+/** Serves `handler` in this process, which is a worker the pool spawned (or one started by hand on stdio). */
+export function serveWorker<Request, Response, Feedback>(handler: WorkerHandler<Request, Response, Feedback>): void {
+  const channel = process.env[POOL_CHANNEL_ENV];
+  let transport: Transport;
+  if (channel !== undefined) {
+    // The pool gave us a descriptor of our own: stdout stays free for whatever the worker prints.
+    const socket = new Socket({ fd: Number(channel), readable: true, writable: true });
+    transport = streamTransport(socket, socket);
+  } else {
+    // Protocol on stdio: anything printed must go to stderr instead.
+    console.log = console.error;
+    console.info = console.error;
+    transport = streamTransport(process.stdin, process.stdout);
+  }
+  const finish = serveOn(transport, handler, process.env[WORKER_NAME_ENV] ?? `worker ${process.pid}`, (how, why) => {
+    if (why && 'code' in how && how.code !== 0) console.error(`${why}: exiting`);
+    if ('code' in how) process.exit(how.code);
+    // Re-raise the signal with its default action, so the pool sees how the worker ended.
+    process.removeAllListeners(how.signal);
+    process.kill(process.pid, how.signal);
+  });
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(signal, () => finish({ signal }, `received ${signal}`));
+  }
 }
