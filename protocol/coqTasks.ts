@@ -11,7 +11,6 @@ export interface CoqWorkerOptions {
 /** What a Coq worker reports in its handshake. */
 export interface CoqWorkerInfo {
   coqVersion: string;
-  coqidetopPid: number;
 }
 
 /** Where a chain of sentences starts: a coqidetop started with these flags in this folder. */

@@ -25,11 +25,12 @@ export class CoqSession {
 
   constructor(private readonly coqidetopPath: string) {}
 
-  /** Starts a coqidetop with no project flags, to fail early (and clearly) when Coq is missing. */
+  /**
+   * Fails early (and clearly) when Coq is missing. coqidetop itself starts with the first request,
+   * which brings the flags of its document: starting one now would mean starting it twice.
+   */
   async start(): Promise<CoqWorkerInfo> {
-    const coq = await this.restart({ args: [], cwd: process.cwd(), key: '' });
-    const about = await coq.about();
-    return { coqVersion: about.coqVersion, coqidetopPid: coq.pid };
+    return { coqVersion: await CoqIdeTop.version(this.coqidetopPath) };
   }
 
   async check(request: CheckRequest, feedback: (message: CoqMessage) => void, interrupted: AbortSignal): Promise<CheckResponse> {

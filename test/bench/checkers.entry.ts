@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: ProofPool against coqc on real documents, in one run so that the machine's
+ * noise hits every tool alike. For each file, rounds alternate the order of the tools; each run
+ * starts from a clean folder (no .vo, no lia cache). Prints medians, ratios to coqc and the peak
+ * total memory of each tool's process tree, and writes them as JSON to out/bench/checkers.json.
+ *
+ *   node out/test/bench/checkers.entry.js [--runs N] [--only NAME,...]
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { DIST } from '../support/cli';
+import { cleanCoqOutputs } from '../support/coq';
+import { BENCHMARK_FILES } from '../support/corpus';
+import { geometricMean, measure, Measurement, median } from '../support/measure';
+
+interface Tool {
+  name: string;
+  command(file: string): [string, string[]];
+}
+
+const TOOLS: Tool[] = [
+  { name: 'coqc', command: (f) => ['coqc', ['-Q', '.', 'Test', f]] },
+  { name: 'coqc -async-proofs on -j 2', command: (f) => ['coqc', ['-async-proofs', 'on', '-async-proofs-j', '2', '-Q', '.', 'Test', f]] },
+  { name: 'proofpool --jobs 1', command: (f) => [process.execPath, [join(DIST, 'cli.js'), 'check', '--jobs', '1', f]] },
+  { name: 'proofpool --jobs 2', command: (f) => [process.execPath, [join(DIST, 'cli.js'), 'check', '--jobs', '2', f]] },
+];
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const runs = Number(option('--runs') ?? 3);
+  const only = option('--only')?.split(',');
+  const files = BENCHMARK_FILES.filter((f) => !only || only.some((o) => basename(f).startsWith(o)));
+  const results: Record<string, Record<string, { seconds: number[]; peakRssBytes: number[] }>> = {};
+
+  for (const source of files) {
+    const file = basename(source);
+    const dir = mkdtempSync(join(tmpdir(), 'proofpool-bench-'));
+    copyFileSync(source, join(dir, file));
+    // The same logical name for every tool: coqc gets -Q . Test, ProofPool reads it from _CoqProject.
+    writeFileSync(join(dir, '_CoqProject'), '-Q . Test\n');
+    results[file] = Object.fromEntries(TOOLS.map((t) => [t.name, { seconds: [], peakRssBytes: [] }]));
+    for (let round = 0; round < runs; round++) {
+      const order = TOOLS.map((_, i) => TOOLS[(i + round) % TOOLS.length]);
+      for (const tool of order) {
+        cleanCoqOutputs(dir);
+        const [command, args] = tool.command(file);
+        const m: Measurement = await measure(command, args, dir);
+        assert.equal(m.code, 0, `${tool.name} on ${file} failed:\n${m.output.slice(-2000)}`);
+        results[file][tool.name].seconds.push(m.seconds);
+        results[file][tool.name].peakRssBytes.push(m.peakRssBytes);
+        console.error(`  ${file} round ${round + 1}: ${tool.name} ${m.seconds.toFixed(2)} s, ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const header = ['file', ...TOOLS.map((t) => t.name)];
+  const rows = Object.entries(results).map(([file, byTool]) => {
+    const base = median(byTool.coqc.seconds);
+    return [
+      file,
+      ...TOOLS.map((t) => {
+        const s = median(byTool[t.name].seconds);
+        const mem = Math.max(...byTool[t.name].peakRssBytes) / 2 ** 20;
+        return `${s.toFixed(2)} s (${(s / base).toFixed(2)}×, ${mem.toFixed(0)} MiB)`;
+      }),
+    ];
+  });
+  const ratios = (tool: string) => Object.values(results).map((byTool) => median(byTool[tool].seconds) / median(byTool.coqc.seconds));
+  console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  for (const tool of TOOLS.slice(1)) console.log(`geometric mean of ${tool.name} / coqc: ${geometricMean(ratios(tool.name)).toFixed(2)}×`);
+  mkdirSync(join(DIST, '..', 'out', 'bench'), { recursive: true });
+  writeFileSync(join(DIST, '..', 'out', 'bench', 'checkers.json'), JSON.stringify({ runs, results }, null, 2));
+}
+
+void main();
