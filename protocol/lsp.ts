@@ -28,6 +28,32 @@ export namespace CheckFinishedNotification {
   export const type = new NotificationType<CheckFinishedParams>(method);
 }
 
+/** LSP's Range (0-based lines and UTF-16 columns), written out to keep this file's only dependency vscode-jsonrpc. */
+export interface Range {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+export type ProofStatusName = 'queued' | 'running' | 'checked' | 'failed' | 'timedOut' | 'unchecked';
+
+export interface ProofStatus {
+  name: string;
+  /** From the start of the statement to the end of the closing sentence (or of the document). */
+  range: Range;
+  status: ProofStatusName;
+}
+
+export interface ProofStatusParams {
+  uri: string;
+  version: number;
+  proofs: ProofStatus[];
+}
+/** Server → client while a version is checked (at most every 100 ms) and once at its end, before checkFinished. */
+export namespace ProofStatusNotification {
+  export const method = 'proofpool/proofStatus';
+  export const type = new NotificationType<ProofStatusParams>(method);
+}
+
 export type WorkerStateName = 'starting' | 'idle' | 'busy';
 
 export interface WorkerInfo {

@@ -11,6 +11,8 @@ import { after, test } from 'node:test';
 import { DidChangeTextDocumentNotification, PublishDiagnosticsParams } from 'vscode-languageserver';
 import {
   CheckFinishedParams,
+  ProofStatusNotification,
+  ProofStatusParams,
   KillWorkerRequest,
   ListWorkersRequest,
   WorkerInfo,
@@ -40,6 +42,8 @@ async function startServer(workers: number) {
   const finished: CheckFinishedParams[] = [];
   const published: PublishDiagnosticsParams[] = [];
   let workerUpdates: WorkerInfo[][] = [];
+  const statuses: ProofStatusParams[] = [];
+  session.connection.onNotification(ProofStatusNotification.type, (p) => statuses.push(p));
   session.onCheckFinished((p) => finished.push(p));
   session.onDiagnostics((p) => published.push(p));
   session.connection.onNotification(WorkersNotification.type, (p) => workerUpdates.push(p.workers));
@@ -49,7 +53,7 @@ async function startServer(workers: number) {
       textDocument: { uri, version },
       contentChanges: [{ text }],
     });
-  return { session, tag, finished, published, listWorkers, change, workerUpdates: () => workerUpdates, resetWorkerUpdates: () => (workerUpdates = []) };
+  return { session, tag, finished, published, statuses, listWorkers, change, workerUpdates: () => workerUpdates, resetWorkerUpdates: () => (workerUpdates = []) };
 }
 
 function document(name: string, text: string): string {
@@ -70,6 +74,8 @@ test('a broken document: its error, then checkFinished once; an edit that fixes 
     assert.equal(errors[0].range.start.line, 4, 'the failing reflexivity is on line 5');
     assert.match(errors[0].message, /Unable to unify "m \+ n" with "n \+ m"/);
     assert.equal(BROKEN.split('\n')[4].slice(errors[0].range.start.character, errors[0].range.end.character), 'reflexivity');
+    const final = server.statuses.filter((p) => p.version === 1).at(-1)!;
+    assert.deepEqual(final.proofs.map((p) => [p.name, p.status, p.range.start.line]), [['add_zero', 'checked', 1], ['wrong', 'failed', 3], ['mul_one', 'checked', 5]]);
 
     const second = server.session.verdict(uri, 2);
     await server.change(uri, 2, FIXED);

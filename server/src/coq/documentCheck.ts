@@ -8,7 +8,7 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CheckFailure, CheckRequest, CheckResponse, CoqMessage, CoqRoot } from '../../../protocol/coqTasks';
-import type { ProofCounts } from '../../../protocol/lsp';
+import type { ProofCounts, ProofStatus, ProofStatusName } from '../../../protocol/lsp';
 import type { TaskHandle, TaskOutcome } from '../pool/pool';
 import { link, TaskChain } from './chain';
 import { byteRangeToOffsets } from './locations';
@@ -24,10 +24,13 @@ const RETRIES_AFTER_DEATH = 2;
 export interface DocumentCheckHost {
   submit(task: ProofTask): TaskHandle<CheckResponse>;
   publish(diagnostics: Diagnostic[]): void;
+  /** Every proof's status, as they change (at most every 100 ms) and once at the end. */
+  proofStatus?(proofs: ProofStatus[]): void;
   finished(result: { proofs: ProofCounts; durationMs: number }): void;
 }
 
-type Verdict = 'pending' | 'checked' | 'failed' | 'unchecked';
+/** What a delegated proof's own task said; the skeleton's verdict is applied on top (see statusOf). */
+type Verdict = 'pending' | 'running' | 'checked' | 'failed';
 
 interface Located {
   sentence: number;
@@ -149,6 +152,11 @@ export class DocumentCheck {
       label: spec.label,
       isExpired: () => this.cancelled || this.beyondSkeletonError(spec.chain),
       onMessage: (message) => this.onMessage(spec.chain, message),
+      onDispatch: () => {
+        if (spec.proof === undefined) return;
+        this.verdicts[spec.proof] = 'running';
+        this.publish();
+      },
     });
     this.handles.add(handle);
     this.pending++;
@@ -230,21 +238,27 @@ export class DocumentCheck {
     const stopped = this.skeletonError !== undefined && this.cursor > this.skeletonError.sentence;
     if (!this.walkedToEnd && !stopped) return;
     this.reported = true;
-    const limit = this.skeletonError?.sentence ?? Infinity;
     const proofs: ProofCounts = { total: this.proofs.length, checked: 0, failed: 0, timedOut: 0, unchecked: 0 };
-    this.proofs.forEach((proof, i) => {
-      let verdict = this.verdicts[i];
-      const close = proof.close ?? this.sentences.length;
-      if (limit < proof.statement) verdict = 'unchecked';
-      else if (limit <= close && (!proof.delegated || limit === proof.statement)) verdict = 'failed';
-      else if (!proof.delegated) verdict = 'checked';
-      else if (verdict === 'pending') verdict = 'unchecked';
-      if (verdict === 'checked') proofs.checked++;
-      else if (verdict === 'failed') proofs.failed++;
+    for (let i = 0; i < this.proofs.length; i++) {
+      const status = this.statusOf(i);
+      if (status === 'checked' || status === 'failed' || status === 'timedOut') proofs[status]++;
       else proofs.unchecked++;
-    });
+    }
     this.publishNow();
     this.host.finished({ proofs, durationMs: Date.now() - this.startedAt });
+  }
+
+  /** A proof's status now; once the check is over, nothing is queued or running any more. */
+  private statusOf(index: number): ProofStatusName {
+    const proof = this.proofs[index];
+    const limit = this.skeletonError?.sentence ?? Infinity;
+    const close = proof.close ?? this.sentences.length;
+    if (limit < proof.statement) return 'unchecked';
+    // A failing statement, or a skeleton sentence of a proof checked within the skeleton.
+    if (limit <= close && (!proof.delegated || limit === proof.statement)) return 'failed';
+    const verdict = proof.delegated ? this.verdicts[index] : this.reported ? 'checked' : 'pending';
+    if (verdict === 'pending') return this.reported ? 'unchecked' : 'queued';
+    return verdict;
   }
 
   private publishTimer: NodeJS.Timeout | undefined;
@@ -261,6 +275,13 @@ export class DocumentCheck {
   private publishNow(): void {
     clearTimeout(this.publishTimer);
     this.publishTimer = undefined;
+    this.host.proofStatus?.(
+      this.proofs.map((proof, i) => {
+        const end = this.sentences[proof.close ?? this.sentences.length - 1].end;
+        const range = { start: this.document.positionAt(this.sentences[proof.statement].start), end: this.document.positionAt(end) };
+        return { name: proof.name, range, status: this.statusOf(i) };
+      }),
+    );
     const limit = this.skeletonError?.sentence ?? Infinity;
     const shown = [...this.failures.values(), ...this.messages.values()].filter((d) => d.sentence < limit);
     if (this.skeletonError) shown.push(this.skeletonError);

@@ -23,6 +23,8 @@ export interface ProofTask {
   isExpired(): boolean;
   /** Messages Coq printed while this task ran. */
   onMessage(message: CoqMessage): void;
+  /** The task was just given to a worker. */
+  onDispatch?(): void;
 }
 
 /** Sentences the worker holds that this task can keep. */
@@ -36,6 +38,7 @@ const RESTART_COST = 20;
 export const proofPolicy: Policy<ProofTask, CheckRequest, CheckResponse, CoqCompetence> = {
   requestOfTask(status, task) {
     if (task.isExpired()) return undefined;
+    task.onDispatch?.();
     const keep = kept(status, task);
     return { root: task.chain.root, keep, sentences: task.chain.slice(keep), reportOpenProof: task.reportOpenProof, assumptionsOf: task.assumptionsOf };
   },

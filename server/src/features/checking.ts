@@ -5,7 +5,7 @@
 import { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
-import { CheckFinishedNotification } from '../../../protocol/lsp';
+import { CheckFinishedNotification, ProofStatusNotification } from '../../../protocol/lsp';
 import { rootFor } from '../coq/coqProject';
 import type { CoqPool } from '../coq/coqPool';
 import { DocumentCheck } from '../coq/documentCheck';
@@ -55,6 +55,9 @@ export class CheckingFeature {
       submit: (task) => pool.submit(task),
       publish: (diagnostics) => {
         if (this.checks.get(document.uri) === check) void this.connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+      },
+      proofStatus: (proofs) => {
+        if (this.checks.get(document.uri) === check) void this.connection.sendNotification(ProofStatusNotification.type, { uri: document.uri, version: document.version, proofs });
       },
       finished: ({ proofs, durationMs }) => {
         if (this.checks.get(document.uri) !== check) return;
