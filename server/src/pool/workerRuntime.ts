@@ -91,6 +91,8 @@ export function serveOn<Request, Response, Feedback>(
     if (ended) return;
     ended = true;
     clearInterval(watchdog);
+    // Tasks still running are told to stop (in-process, nothing else can stop them).
+    for (const task of running.values()) task.abort.abort();
     try {
       handler.dispose();
     } finally {
