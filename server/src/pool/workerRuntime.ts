@@ -65,10 +65,46 @@ export type WorkerEnd = { code: number } | { signal: NodeJS.Signals };
 /** Exit codes of a worker that ends by itself. */
 export const WorkerExitCodes = { connectionClosed: 0, heartbeatsStopped: 3 } as const;
 
-interface RunningTask {
-  abort: AbortController;
-  messages: unknown[];
-  waiters: ((message: unknown) => void)[];
+/** A task the worker is running: its interrupt and the messages the pool sent it. */
+class RunningTask<Feedback> implements TaskContext<Feedback> {
+  /** Made on first use: most tasks never look at it, and an AbortController is not free. */
+  private abort: AbortController | undefined;
+  private interruptAsked = false;
+  private readonly messages: unknown[] = [];
+  private readonly waiters: ((message: unknown) => void)[] = [];
+
+  constructor(
+    readonly taskId: number,
+    private readonly send: (taskId: number, feedback: Feedback) => void,
+  ) {}
+
+  get interrupted(): AbortSignal {
+    if (!this.abort) {
+      this.abort = new AbortController();
+      if (this.interruptAsked) this.abort.abort();
+    }
+    return this.abort.signal;
+  }
+
+  feedback(feedback: Feedback): void {
+    this.send(this.taskId, feedback);
+  }
+
+  nextMessage(): Promise<unknown> {
+    if (this.messages.length > 0) return Promise.resolve(this.messages.shift());
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  interrupt(): void {
+    this.interruptAsked = true;
+    this.abort?.abort();
+  }
+
+  deliver(message: unknown): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(message);
+    else this.messages.push(message);
+  }
 }
 
 /**
@@ -82,7 +118,7 @@ export function serveOn<Request, Response, Feedback>(
   end: (how: WorkerEnd, why: string) => void,
 ): (how: WorkerEnd, why: string) => void {
   const endpoint = new RpcEndpoint(transport, (error) => console.error(`pool protocol: ${error.message}`));
-  const running = new Map<number, RunningTask>();
+  const running = new Map<number, RunningTask<Feedback>>();
   let lastHeartbeat = Date.now();
   let watchdog: NodeJS.Timeout | undefined;
   let ended = false;
@@ -92,7 +128,7 @@ export function serveOn<Request, Response, Feedback>(
     ended = true;
     clearInterval(watchdog);
     // Tasks still running are told to stop (in-process, nothing else can stop them).
-    for (const task of running.values()) task.abort.abort();
+    for (const task of running.values()) task.interrupt();
     try {
       handler.dispose();
     } finally {
@@ -113,17 +149,14 @@ export function serveOn<Request, Response, Feedback>(
   endpoint.onNotification(HeartbeatNotification, () => {
     lastHeartbeat = Date.now();
   });
-  endpoint.onNotification(InterruptNotification, ({ taskId }) => running.get(taskId)?.abort.abort());
+  endpoint.onNotification(InterruptNotification, ({ taskId }) => running.get(taskId)?.interrupt());
   endpoint.onNotification(MessageNotification, ({ taskId, message }) => {
     if (taskId === undefined) {
       handler.onMessage?.(message);
       return;
     }
-    const task = running.get(taskId);
-    if (!task) return; // for a task that has ended
-    const waiter = task.waiters.shift();
-    if (waiter) waiter(message);
-    else task.messages.push(message);
+    // Dropped when its task has ended.
+    running.get(taskId)?.deliver(message);
   });
 
   endpoint.onRequest(HandshakeRequest, async ({ name, options, heartbeatTimeoutMs }) => {
@@ -144,25 +177,27 @@ export function serveOn<Request, Response, Feedback>(
     return { protocolVersion: POOL_PROTOCOL_VERSION, pid: process.pid, workerVersion: handler.version, info };
   });
 
+  const sendFeedback = (taskId: number, feedback: Feedback) => endpoint.notify(FeedbackNotification, { taskId, feedback });
   endpoint.onRequest(RunRequest, ({ taskId, request }) => {
-    const task: RunningTask = { abort: new AbortController(), messages: [], waiters: [] };
+    const task = new RunningTask<Feedback>(taskId, sendFeedback);
     running.set(taskId, task);
-    const taskContext: TaskContext<Feedback> = {
-      taskId,
-      feedback: (feedback) => endpoint.notify(FeedbackNotification, { taskId, feedback }),
-      interrupted: task.abort.signal,
-      nextMessage: () =>
-        task.messages.length > 0 ? Promise.resolve(task.messages.shift()) : new Promise((resolve) => task.waiters.push(resolve)),
-    };
-    const forget = () => running.delete(taskId);
     let result: Promise<Response>;
     try {
-      result = handler.run(request as Request, taskContext);
+      result = handler.run(request as Request, task);
     } catch (error) {
-      forget();
+      running.delete(taskId);
       throw error;
     }
-    return result.finally(forget);
+    return result.then(
+      (response) => {
+        running.delete(taskId);
+        return response;
+      },
+      (error: unknown) => {
+        running.delete(taskId);
+        throw error;
+      },
+    );
   });
 
   return finish;
