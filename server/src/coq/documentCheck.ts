@@ -10,11 +10,12 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CheckFailure, CheckRequest, CheckResponse, CoqMessage, CoqRoot } from '../../../protocol/coqTasks';
 import type { ProofCounts, ProofStatus, ProofStatusName } from '../../../protocol/lsp';
 import type { TaskHandle, TaskOutcome } from '../pool/pool';
-import { link, TaskChain } from './chain';
+import { link, rootHash, TaskChain } from './chain';
 import { byteRangeToOffsets } from './locations';
 import type { ProofTask } from './proofPolicy';
 import { findProofs, ProofBlock } from './segments';
 import { Sentence, splitSentences } from './sentences';
+import type { ResultsCache } from './resultsCache';
 import { SectionUsage } from './sectionUsage';
 import { Skeleton } from './skeleton';
 
@@ -23,6 +24,8 @@ const RETRIES_AFTER_DEATH = 2;
 
 export interface DocumentCheckHost {
   submit(task: ProofTask): TaskHandle<CheckResponse>;
+  /** Results of earlier checks, shared across versions and documents. */
+  cache?: ResultsCache;
   publish(diagnostics: Diagnostic[]): void;
   /** Every proof's status, as they change (at most every 100 ms) and once at the end. */
   proofStatus?(proofs: ProofStatus[]): void;
@@ -145,13 +148,30 @@ export class DocumentCheck {
   }
 
   private run(spec: TaskSpec, attempt = 0): void {
+    const key = this.cacheKey(spec);
+    const cached = this.host.cache?.get(key);
+    if (cached) {
+      // Replayed asynchronously, like a task that finished at once: the walk goes on meanwhile.
+      this.pending++;
+      queueMicrotask(() => {
+        this.pending--;
+        if (this.cancelled) return;
+        for (const message of cached.messages) this.onMessage(spec.chain, message);
+        this.settle(spec, { ok: true, response: cached.response }, attempt);
+      });
+      return;
+    }
+    const messages: CoqMessage[] = [];
     const handle = this.host.submit({
       chain: spec.chain,
       reportOpenProof: spec.reportOpenProof,
       assumptionsOf: spec.assumptionsOf,
       label: spec.label,
       isExpired: () => this.cancelled || this.beyondSkeletonError(spec.chain),
-      onMessage: (message) => this.onMessage(spec.chain, message),
+      onMessage: (message) => {
+        messages.push(message);
+        this.onMessage(spec.chain, message);
+      },
       onDispatch: () => {
         if (spec.proof === undefined) return;
         this.verdicts[spec.proof] = 'running';
@@ -164,13 +184,24 @@ export class DocumentCheck {
       this.handles.delete(handle);
       this.pending--;
       if (this.cancelled) return;
-      const final = this.onOutcome(spec, outcome, attempt);
-      if (final && spec.proof !== undefined) {
-        this.usage.settle(spec.proof, outcome.ok ? outcome.response : undefined);
-        this.advance();
-      }
-      this.maybeFinish();
+      if (outcome.ok && !outcome.response.interrupted) this.host.cache?.set(key, { response: outcome.response, messages });
+      this.settle(spec, outcome, attempt);
     });
+  }
+
+  /** The whole chain identifies a task's result; the questions asked of it are part of the key too. */
+  private cacheKey(spec: TaskSpec): string {
+    const last = spec.chain.length > 0 ? spec.chain.at(spec.chain.length - 1).hash : rootHash(this.root);
+    return `${last}\0${spec.reportOpenProof}\0${spec.assumptionsOf?.candidates.join(' ') ?? ''}`;
+  }
+
+  private settle(spec: TaskSpec, outcome: TaskOutcome<CheckResponse>, attempt: number): void {
+    const final = this.onOutcome(spec, outcome, attempt);
+    if (final && spec.proof !== undefined) {
+      this.usage.settle(spec.proof, outcome.ok ? outcome.response : undefined);
+      this.advance();
+    }
+    this.maybeFinish();
   }
 
   /** Records a task's outcome; false when the task was submitted again. */
