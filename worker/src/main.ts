@@ -15,7 +15,7 @@ serveWorker<CheckRequest, CheckResponse, CoqMessage>({
   },
   run(request, context) {
     if (!session) throw new Error('the worker was asked to check before its handshake');
-    return session.check(request, context.feedback, context.interrupted);
+    return session.check(request, (message) => context.feedback(message), context.interrupted);
   },
   dispose() {
     session?.dispose();
