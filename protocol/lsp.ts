@@ -47,6 +47,8 @@ export interface ProofStatusParams {
   uri: string;
   version: number;
   proofs: ProofStatus[];
+  /** Set on the last status of a check the user cancelled: its queued and running proofs are now `unchecked`. */
+  cancelled?: boolean;
 }
 /** Server → client while a version is checked (at most every 100 ms) and once at its end, before checkFinished. */
 export namespace ProofStatusNotification {
@@ -96,9 +98,69 @@ export namespace KillWorkerRequest {
   export const type = new RequestType<KillWorkerParams, KillWorkerResult, void>(method);
 }
 
+export interface KillAllWorkersResult {
+  /** How many workers were killed (each is replaced by a fresh one; their proofs are checked again). */
+  killed: number;
+}
+/** Client → server: kill every worker, as Kill Worker does for one. */
+export namespace KillAllWorkersRequest {
+  export const method = 'proofpool/killAllWorkers';
+  export const type = new RequestType0<KillAllWorkersResult, void>(method);
+}
+
+export interface RestartWorkersResult {
+  /** The size of the new pool. */
+  workers: number;
+}
+/**
+ * Client → server: end the whole pool (every check is cancelled, every worker and coqidetop ends),
+ * start a fresh one and check the open documents again. Answered once the new pool exists.
+ */
+export namespace RestartWorkersRequest {
+  export const method = 'proofpool/restartWorkers';
+  export const type = new RequestType0<RestartWorkersResult, void>(method);
+}
+
+export interface DocumentParams {
+  uri: string;
+}
+export interface CheckDocumentResult {
+  /** False when the server does not have this document open (or it is not a file). */
+  started: boolean;
+}
+/** Client → server: check the document's current version from scratch now (whatever `checkOn` says). */
+export namespace CheckDocumentRequest {
+  export const method = 'proofpool/checkDocument';
+  export const type = new RequestType<DocumentParams, CheckDocumentResult, void>(method);
+}
+
+export interface CancelCheckingResult {
+  /** False when no check of this document was running. */
+  cancelled: boolean;
+}
+/**
+ * Client → server: stop checking the document. Its queued and running proofs become `unchecked`
+ * (one last proofStatus with `cancelled` set); no checkFinished follows. The diagnostics found so far stay.
+ */
+export namespace CancelCheckingRequest {
+  export const method = 'proofpool/cancelChecking';
+  export const type = new RequestType<DocumentParams, CancelCheckingResult, void>(method);
+}
+
+/** When a document is checked: on every change (after a pause in typing), on save, or only on request. */
+export type CheckOn = 'change' | 'save' | 'manual';
+
 /** What the client may pass as `initializationOptions`. */
 export interface ProofPoolInitOptions {
   /** Number of workers; 0 or absent: one per CPU. */
   workers?: number;
   coqidetopPath?: string;
+  /** Extra coqidetop arguments, before the `_CoqProject` flags (e.g. `-w -notation-overridden`). */
+  coqArgs?: string[];
+  /** Absent: `change`. Later changes arrive as `workspace/didChangeConfiguration` ({ proofpool: { checkOn } }). */
+  checkOn?: CheckOn;
+  /** A proof running longer than this fails as timed out; 0 or absent: no limit. (Not enforced yet.) */
+  proofTimeLimitMs?: number;
+  /** A worker whose memory (with its coqidetop) passes this is replaced; 0 or absent: no limit. (Not enforced yet.) */
+  workerMemoryLimitBytes?: number;
 }

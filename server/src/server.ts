@@ -4,9 +4,15 @@
 import { availableParallelism } from 'node:os';
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ProofPoolInitOptions } from '../../protocol/lsp';
-import { CoqPool, createCoqPool } from './coq/coqPool';
-import { CheckingFeature } from './features/checking';
+import type { CheckOn, ProofPoolInitOptions } from '../../protocol/lsp';
+import { createCoqPool } from './coq/coqPool';
+import { CheckCommandsFeature } from './features/checkCommands';
+import { CheckingFeature, CheckingOptions } from './features/checking';
+import { CheckProgressFeature } from './features/checkProgress';
+import { ConfigurationFeature } from './features/configuration';
+import { KillAllWorkersFeature } from './features/killAllWorkers';
+import { RestartWorkersFeature } from './features/restartWorkers';
+import { WorkerPoolOwner } from './features/workerPool';
 import { WorkersFeature } from './features/workers';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -18,32 +24,45 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   });
 }
 const documents = new TextDocuments(TextDocument);
-let pool: CoqPool | undefined;
+/** Filled from the initialization options before the first document arrives. */
+const checkingOptions: CheckingOptions = { coqArgs: [], checkOn: 'change' };
+let createPool: (() => ReturnType<typeof createCoqPool>) | undefined;
+const owner = new WorkerPoolOwner(() => createPool!());
+const pool = () => owner.current();
 
-const workers = new WorkersFeature(connection, () => pool);
-const checking = new CheckingFeature(connection, documents, () => {
-  if (!pool) throw new Error('a document was opened before the server was initialized');
-  return pool;
-});
+const workers = new WorkersFeature(connection, pool);
+const checking = new CheckingFeature(connection, documents, pool, checkingOptions);
+new CheckProgressFeature(connection, checking);
+new CheckCommandsFeature(connection, checking);
+new KillAllWorkersFeature(connection, pool);
+new RestartWorkersFeature(connection, owner, checking, () => workers.changed());
+new ConfigurationFeature(connection, checking);
 
 connection.onInitialize((params) => {
   const options = (params.initializationOptions ?? {}) as ProofPoolInitOptions;
-  pool = createCoqPool({
-    size: options.workers && options.workers > 0 ? options.workers : availableParallelism(),
-    coqidetopPath: options.coqidetopPath || 'coqidetop.opt',
-    log: (line) => connection.console.log(line),
-    onWorkersChanged: () => workers.changed(),
-    onSpawnFailure: (message) => checking.failSetup(message),
-  });
+  checkingOptions.coqArgs = Array.isArray(options.coqArgs) ? options.coqArgs.filter((a) => typeof a === 'string') : [];
+  if ((['change', 'save', 'manual'] as CheckOn[]).includes(options.checkOn!)) checkingOptions.checkOn = options.checkOn!;
+  // proofTimeLimitMs and workerMemoryLimitBytes are accepted but not enforced yet (the pool's owner will).
+  createPool = () =>
+    createCoqPool({
+      size: options.workers && options.workers > 0 ? options.workers : availableParallelism(),
+      coqidetopPath: options.coqidetopPath || 'coqidetop.opt',
+      log: (line) => connection.console.log(line),
+      onWorkersChanged: () => workers.changed(),
+      onSpawnFailure: (message) => checking.failSetup(message),
+    });
+  owner.start();
   return {
-    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+    },
     serverInfo: { name: 'proofpool', version: '0.1.0' },
   };
 });
 
 connection.onShutdown(async () => {
   workers.dispose();
-  await pool?.destroy();
+  await owner.dispose();
 });
 
 documents.listen(connection);

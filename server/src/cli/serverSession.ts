@@ -7,6 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import {
+  ClientCapabilities,
   Diagnostic,
   DidOpenTextDocumentNotification,
   ExitNotification,
@@ -31,6 +32,8 @@ export interface ServerStartOptions {
   serverPath?: string;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** What the client announces it supports (the CLI: nothing; tests may ask for e.g. window.workDoneProgress). */
+  capabilities?: ClientCapabilities;
 }
 
 export class ServerSession {
@@ -78,7 +81,7 @@ export class ServerSession {
     return this.child.pid ?? -1;
   }
 
-  static async start(options: ProofPoolInitOptions, { serverPath = join(__dirname, 'server.js'), env, log = () => {} }: ServerStartOptions = {}): Promise<ServerSession> {
+  static async start(options: ProofPoolInitOptions, { serverPath = join(__dirname, 'server.js'), env, log = () => {}, capabilities = {} }: ServerStartOptions = {}): Promise<ServerSession> {
     const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
     child.stderr!.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
     child.stdin!.on('error', () => {});
@@ -90,7 +93,7 @@ export class ServerSession {
       connection.sendRequest(InitializeRequest.type, {
         processId: process.pid,
         rootUri: null,
-        capabilities: {},
+        capabilities,
         initializationOptions: options,
       }),
       session.serverGone,
