@@ -107,6 +107,35 @@ test('a burst of edits: only the last version is checked, nothing is published f
   await assertNoneLeft(server.tag);
 });
 
+test('an edit inside one proof re-checks that proof alone; untouched verdicts stay, their ranges shifted', async () => {
+  const server = await startServer(2);
+  try {
+    const uri = document('Incremental.v', BROKEN);
+    await server.session.check(uri, BROKEN);
+    const tasksDone = async () => (await server.listWorkers()).reduce((sum, w) => sum + w.tasksDone, 0);
+    const before = await tasksDone();
+    // Another tactic in mul_one's proof (after the failing lemma): only mul_one runs again.
+    const edited = BROKEN.replace('Proof. intros n. apply Nat.mul_1_r. Qed.', 'Proof. intros n. rewrite Nat.mul_1_r. reflexivity. Qed.');
+    const verdict = server.session.verdict(uri, 2);
+    await server.change(uri, 2, edited);
+    const result = await verdict;
+    assert.deepEqual(result.finished.proofs, { total: 3, checked: 2, failed: 1, timedOut: 0, unchecked: 0 });
+    assert.equal((await tasksDone()) - before, 1, 'one task ran: the edited proof');
+    const error = result.diagnostics.find((d) => d.severity === 1)!;
+    assert.equal(error.range.start.line, 4, 'the untouched failure keeps its place');
+
+    // A line inserted above everything shifts the untouched failure down, and it is a skeleton edit: all proofs run.
+    const shifted = `(* a new first line *)\n${edited}`;
+    const third = server.session.verdict(uri, 3);
+    await server.change(uri, 3, shifted);
+    const moved = (await third).diagnostics.find((d) => d.severity === 1)!;
+    assert.equal(moved.range.start.line, 5);
+  } finally {
+    await server.session.stop();
+  }
+  await assertNoneLeft(server.tag);
+});
+
 test('killing a busy worker: a new worker replaces it and the verdicts do not change', async () => {
   const server = await startServer(2);
   try {
