@@ -76,6 +76,19 @@ async function main(): Promise<void> {
   console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   for (const tool of TOOLS.slice(1)) console.log(`geometric mean of ${tool.name} / coqc: ${geometricMean(ratios(tool.name)).toFixed(2)}×`);
+
+  // Scaling: fit T(N) = serial + parallel / N to the medians with 1 and 2 workers (serial: start-up and
+  // the skeleton, which every worker replays; parallel: the proofs), then predict more workers.
+  console.log('\nexpected ratio to coqc with more workers (model T(N) = serial + parallel/N fitted to --jobs 1 and 2):');
+  for (const [file, byTool] of Object.entries(results)) {
+    const one = median(byTool['proofpool --jobs 1'].seconds);
+    const two = median(byTool['proofpool --jobs 2'].seconds);
+    const parallel = Math.max(0, 2 * (one - two));
+    const serial = one - parallel;
+    const base = median(byTool.coqc.seconds);
+    const predict = (n: number) => ((serial + parallel / n) / base).toFixed(2);
+    console.log(`  ${file}: serial ${serial.toFixed(2)} s + parallel ${parallel.toFixed(2)} s → 4: ${predict(4)}×, 8: ${predict(8)}×, 16: ${predict(16)}×`);
+  }
   mkdirSync(join(DIST, '..', 'out', 'bench'), { recursive: true });
   writeFileSync(join(DIST, '..', 'out', 'bench', 'checkers.json'), JSON.stringify({ runs, results }, null, 2));
 }
