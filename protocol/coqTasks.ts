@@ -39,6 +39,8 @@ export interface CheckRequest {
    * that may not yet name all the section variables they use) it depends on, by `Print Assumptions`.
    */
   assumptionsOf?: { name: string; candidates: string[] };
+  /** Sentences from chain index `from` on (a proof's body) must execute within `ms`, or be stopped. */
+  timeLimit?: { from: number; ms: number };
 }
 
 export interface CoqByteRange {
@@ -60,6 +62,8 @@ export interface CheckResponse {
   failure?: CheckFailure;
   /** The run stopped early because the server interrupted it. */
   interrupted?: boolean;
+  /** The sentences under `timeLimit` ran out of time and were stopped (interrupt, then SIGTERM, then SIGKILL). */
+  timedOut?: boolean;
   openProof?: boolean;
   /**
    * For a proof in a Section closed by `Qed.`: the `Proof using ...` sentence naming the section

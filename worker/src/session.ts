@@ -3,8 +3,9 @@
  * competence, mirrored by the server), with the Coq state after each. A request rewinds the
  * chain to a common prefix, adds the rest and executes it, pinning a failure to its sentence.
  */
-import type { CheckRequest, CheckResponse, CoqMessage, CoqRoot, CoqWorkerInfo } from '../../protocol/coqTasks';
-import { CoqError, CoqIdeTop } from './coqidetop';
+import type { ChainSentence, CheckRequest, CheckResponse, CoqMessage, CoqRoot, CoqWorkerInfo } from '../../protocol/coqTasks';
+import { CoqError, CoqIdeTop, CoqResult } from './coqidetop';
+import { Watchdog } from './watchdog';
 import { assumptionNames, proofUsingSuggestion } from './coqOutput';
 
 interface ChainLink {
@@ -42,26 +43,12 @@ export class CoqSession {
     this.failedStateId = undefined;
     this.suggestion = undefined;
     try {
-      // Adding only parses (and runs what parsing needs, like Require); one forced Status then
-      // executes them all. Forcing after every sentence costs about 1.5 ms each, half of List.v.
-      let parseFailure: CheckResponse['failure'];
-      for (const sentence of request.sentences) {
-        if (interrupted.aborted) break;
-        const index = this.chain.length;
-        const added = await coq.add(sentence.text, this.tip(coq));
-        if (!added.ok) {
-          parseFailure = { index, message: added.error.message, loc: added.error.loc };
-          break;
-        }
-        this.chain.push({ hash: sentence.hash, stateId: added.value.stateId });
-      }
-      const executed = await coq.status(true);
-      if (interrupted.aborted) {
-        await this.rewind(coq, request.keep);
-        return { chainLength: this.chain.length, interrupted: true };
-      }
-      if (!executed.ok) return this.executionFailure(coq, executed.error);
-      if (parseFailure) return { chainLength: this.chain.length, failure: parseFailure };
+      // A time limit covers the proof's own sentences only, not the skeleton a worker replays to reach it.
+      const split = request.timeLimit ? Math.max(0, request.timeLimit.from - request.keep) : request.sentences.length;
+      const stopped =
+        (await this.execute(coq, request.sentences.slice(0, split), request.keep, interrupted)) ??
+        (await this.execute(coq, request.sentences.slice(split), request.keep, interrupted, request.timeLimit?.ms));
+      if (stopped) return stopped;
       const response: CheckResponse = { chainLength: this.chain.length };
       const suggestion = this.suggestionFor(this.chain.at(-1)?.stateId);
       if (suggestion) response.proofUsing = suggestion;
@@ -77,6 +64,58 @@ export class CoqSession {
       interrupted.removeEventListener('abort', stopOnInterrupt);
       this.onMessage = undefined;
     }
+  }
+
+  /**
+   * Adds these sentences (adding only parses, and runs what parsing needs, like Require), then
+   * executes them with one forced Status: forcing after every sentence costs about 1.5 ms each,
+   * half of List.v. Returns the response when the request must end here (failure, interrupt, time-out).
+   */
+  private async execute(
+    coq: CoqIdeTop,
+    sentences: ChainSentence[],
+    keep: number,
+    interrupted: AbortSignal,
+    limitMs?: number,
+  ): Promise<CheckResponse | undefined> {
+    if (sentences.length === 0 || interrupted.aborted) return interrupted.aborted ? this.interruptedResponse(coq, keep) : undefined;
+    const start = this.chain.length;
+    let parseFailure: CheckResponse['failure'];
+    for (const sentence of sentences) {
+      if (interrupted.aborted) break;
+      const index = this.chain.length;
+      const added = await coq.add(sentence.text, this.tip(coq));
+      if (!added.ok) {
+        parseFailure = { index, message: added.error.message, loc: added.error.loc };
+        break;
+      }
+      this.chain.push({ hash: sentence.hash, stateId: added.value.stateId });
+    }
+    const watchdog = limitMs === undefined ? undefined : new Watchdog(coq, limitMs);
+    let executed: CoqResult<void>;
+    try {
+      executed = await coq.status(true);
+    } catch (error) {
+      if (!watchdog?.fired) throw error;
+      // It had to be killed: start from scratch next time.
+      this.dispose();
+      return { chainLength: 0, timedOut: true };
+    } finally {
+      watchdog?.stop();
+    }
+    if (watchdog?.fired) {
+      await this.rewind(coq, start);
+      return { chainLength: start, timedOut: true };
+    }
+    if (interrupted.aborted) return this.interruptedResponse(coq, keep);
+    if (!executed.ok) return this.executionFailure(coq, executed.error);
+    if (parseFailure) return { chainLength: this.chain.length, failure: parseFailure };
+    return undefined;
+  }
+
+  private async interruptedResponse(coq: CoqIdeTop, keep: number): Promise<CheckResponse> {
+    await this.rewind(coq, keep);
+    return { chainLength: this.chain.length, interrupted: true };
   }
 
   private suggestionFor(stateId: number | undefined): string | undefined {
@@ -103,6 +142,8 @@ export class CoqSession {
   dispose(): void {
     this.coq?.kill();
     this.coq = undefined;
+    this.rootKey = undefined;
+    this.chain = [];
   }
 
   private tip(coq: CoqIdeTop): number {

@@ -11,6 +11,8 @@ export interface CoqPoolOptions {
   size: number;
   /** dist/worker.js; by default the one beside this bundle (dist/server.js). */
   workerScript?: string;
+  /** The workers' environment (default: the server's). */
+  env?: NodeJS.ProcessEnv;
   coqidetopPath: string;
   log(line: string): void;
   onWorkersChanged(): void;
@@ -25,6 +27,7 @@ export function createCoqPool(options: CoqPoolOptions): CoqPool {
     spawn: (name) =>
       WorkerProcess.spawn(name, {
         args: [options.workerScript ?? join(__dirname, 'worker.js')],
+        env: options.env,
         options: workerOptions,
         onStderr: (worker, line) => options.log(`[${worker}] ${line}`),
       }),

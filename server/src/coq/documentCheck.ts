@@ -26,6 +26,8 @@ export interface DocumentCheckHost {
   submit(task: ProofTask): TaskHandle<CheckResponse>;
   /** Results of earlier checks, shared across versions and documents. */
   cache?: ResultsCache;
+  /** A proof whose own sentences run longer than this is stopped and reported as timed out. */
+  proofTimeLimitMs?: number;
   publish(diagnostics: Diagnostic[]): void;
   /** Every proof's status, as they change (at most every 100 ms) and once at the end. */
   proofStatus?(proofs: ProofStatus[]): void;
@@ -33,7 +35,7 @@ export interface DocumentCheckHost {
 }
 
 /** What a delegated proof's own task said; the skeleton's verdict is applied on top (see statusOf). */
-type Verdict = 'pending' | 'running' | 'checked' | 'failed';
+type Verdict = 'pending' | 'running' | 'checked' | 'failed' | 'timedOut';
 
 interface Located {
   sentence: number;
@@ -49,6 +51,7 @@ interface TaskSpec {
   /** The delegated proof this task checks; undefined for the task that walks the whole skeleton. */
   proof: number | undefined;
   assumptionsOf?: CheckRequest['assumptionsOf'];
+  timeLimit?: CheckRequest['timeLimit'];
 }
 
 export class DocumentCheck {
@@ -144,6 +147,7 @@ export class DocumentCheck {
       label: `${this.fileName()}: ${proof.name} (line ${this.lineOf(proof.statement)})`,
       proof: index,
       assumptionsOf: this.usage.assumptionsQuery(index),
+      timeLimit: this.host.proofTimeLimitMs ? { from: at + 1, ms: this.host.proofTimeLimitMs } : undefined,
     });
   }
 
@@ -166,6 +170,7 @@ export class DocumentCheck {
       chain: spec.chain,
       reportOpenProof: spec.reportOpenProof,
       assumptionsOf: spec.assumptionsOf,
+      timeLimit: spec.timeLimit,
       label: spec.label,
       isExpired: () => this.cancelled || this.beyondSkeletonError(spec.chain),
       onMessage: (message) => {
@@ -184,7 +189,8 @@ export class DocumentCheck {
       this.handles.delete(handle);
       this.pending--;
       if (this.cancelled) return;
-      if (outcome.ok && !outcome.response.interrupted) this.host.cache?.set(key, { response: outcome.response, messages });
+      // A time-out says how busy the machine was, not what the proof is: it is not remembered.
+      if (outcome.ok && !outcome.response.interrupted && !outcome.response.timedOut) this.host.cache?.set(key, { response: outcome.response, messages });
       this.settle(spec, outcome, attempt);
     });
   }
@@ -219,6 +225,17 @@ export class DocumentCheck {
     }
     const response = outcome.response;
     if (response.interrupted) return true;
+    if (response.timedOut && spec.proof !== undefined) {
+      const seconds = (spec.timeLimit?.ms ?? 0) / 1000;
+      this.failures.set(this.proofs[spec.proof].statement, {
+        sentence: this.proofs[spec.proof].statement,
+        message: `Timed out: the proof of ${this.proofs[spec.proof].name} ran longer than ${seconds} s and was stopped (setting proofpool.proofTimeLimit).`,
+        severity: DiagnosticSeverity.Error,
+      });
+      this.verdicts[spec.proof] = 'timedOut';
+      this.publish();
+      return true;
+    }
     if (response.failure) this.onFailure(spec, response.failure);
     else if (spec.proof !== undefined) {
       this.verdicts[spec.proof] = 'checked';

@@ -18,6 +18,7 @@ export interface ProofTask {
   /** Ask the worker whether a proof is still open at the end (for the task that ends the document). */
   reportOpenProof: boolean;
   assumptionsOf?: CheckRequest['assumptionsOf'];
+  timeLimit?: CheckRequest['timeLimit'];
   label: string;
   /** A task of a document version that is no longer wanted expires instead of running. */
   isExpired(): boolean;
@@ -40,7 +41,7 @@ export const proofPolicy: Policy<ProofTask, CheckRequest, CheckResponse, CoqComp
     if (task.isExpired()) return undefined;
     task.onDispatch?.();
     const keep = kept(status, task);
-    return { root: task.chain.root, keep, sentences: task.chain.slice(keep), reportOpenProof: task.reportOpenProof, assumptionsOf: task.assumptionsOf };
+    return { root: task.chain.root, keep, sentences: task.chain.slice(keep), reportOpenProof: task.reportOpenProof, assumptionsOf: task.assumptionsOf, timeLimit: task.timeLimit };
   },
   taskMatch: () => true,
   cost(status, task) {
