@@ -159,7 +159,7 @@ export interface ProofPoolInitOptions {
   coqArgs?: string[];
   /** Absent: `change`. Later changes arrive as `workspace/didChangeConfiguration` ({ proofpool: { checkOn } }). */
   checkOn?: CheckOn;
-  /** A proof running longer than this fails as timed out; 0 or absent: no limit. (Not enforced yet.) */
+  /** A proof running longer than this is stopped and reported as timed out; absent: 60 s; 0: no limit. */
   proofTimeLimitMs?: number;
   /** A worker whose memory (with its coqidetop) passes this is replaced; 0 or absent: no limit. (Not enforced yet.) */
   workerMemoryLimitBytes?: number;

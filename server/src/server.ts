@@ -38,11 +38,14 @@ new KillAllWorkersFeature(connection, pool);
 new RestartWorkersFeature(connection, owner, checking, () => workers.changed());
 new ConfigurationFeature(connection, checking);
 
+const DEFAULT_PROOF_TIME_LIMIT_MS = 60_000;
+
 connection.onInitialize((params) => {
   const options = (params.initializationOptions ?? {}) as ProofPoolInitOptions;
   checkingOptions.coqArgs = Array.isArray(options.coqArgs) ? options.coqArgs.filter((a) => typeof a === 'string') : [];
   if ((['change', 'save', 'manual'] as CheckOn[]).includes(options.checkOn!)) checkingOptions.checkOn = options.checkOn!;
-  // proofTimeLimitMs and workerMemoryLimitBytes are accepted but not enforced yet (the pool's owner will).
+  // Absent means the default of 60 s; 0 means no limit. (workerMemoryLimitBytes is not enforced yet.)
+  checkingOptions.proofTimeLimitMs = typeof options.proofTimeLimitMs === 'number' ? options.proofTimeLimitMs : DEFAULT_PROOF_TIME_LIMIT_MS;
   createPool = () =>
     createCoqPool({
       size: options.workers && options.workers > 0 ? options.workers : availableParallelism(),

@@ -26,6 +26,8 @@ export interface CheckingOptions {
   /** Extra coqidetop arguments, before the _CoqProject flags. */
   coqArgs: string[];
   checkOn: CheckOn;
+  /** A proof running longer than this is stopped and reported as timed out; 0: no limit. */
+  proofTimeLimitMs?: number;
 }
 
 /** Follows every check: `started`, then its statuses, then `ended` exactly once (finished or cancelled). */
@@ -165,6 +167,7 @@ export class CheckingFeature {
     const check: DocumentCheck = new DocumentCheck(document, this.root(fileURLToPath(uri)), {
       submit: (task) => pool.submit(task),
       cache: this.cache,
+      proofTimeLimitMs: this.options.proofTimeLimitMs || undefined,
       publish: (diagnostics) => {
         if (this.checks.get(uri) === check) void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics });
       },
