@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run package`: bundles with esbuild, then packs dist/proofpool.vsix with the local vsce.
-// The .vsix must hold only package.json, README.md, LICENSE (if any) and dist/*.js; the archive is
-// read back afterwards and anything else fails the script.
+// The .vsix must hold only package.json, README.md, LICENSE (if any), dist/*.js and the gutter icons
+// media/gutter/*.svg; the archive is read back afterwards and anything else fails the script.
 //
 //   node scripts/package.mjs [--skip-build] [--out dist/proofpool.vsix]
 
@@ -57,6 +57,7 @@ const allowed = [
   /^extension\/readme\.md$/i,
   /^extension\/(LICENSE|LICENSE\.md|LICENSE\.txt)$/i,
   /^extension\/dist\/[^/]+\.js(\.map)?$/,
+  /^extension\/media\/gutter\/[A-Za-z]+-(light|dark)\.svg$/,
 ];
 const unexpected = entries.filter((e) => !allowed.some((re) => re.test(e.name)));
 for (const e of entries) console.log(`[package]   ${e.name.padEnd(40)} ${String(e.size).padStart(9)} B`);

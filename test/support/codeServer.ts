@@ -36,6 +36,24 @@ export interface StartOptions {
   viewport?: { width: number; height: number };
   /** Progress lines; default console.log with a prefix. */
   log?: (line: string) => void;
+  /**
+   * Leave Workspace Trust on (default off: `--disable-workspace-trust`). The folder then opens in
+   * Restricted Mode, without the startup prompt; trust it from the UI ("Manage Workspace Trust").
+   */
+  workspaceTrust?: boolean;
+  /** Run an extension's tests inside the extension host (the page URL's payload, as VS Code's own web tests do). */
+  extensionTests?: ExtensionTests;
+}
+
+export interface ExtensionTests {
+  /** Folder holding the extension under development (its package.json). */
+  developmentPath: string;
+  /** The tests' entry module (exports `run(): Promise<void>`). */
+  testsPath: string;
+  /** The workbench's verdict when the tests end: 0 passed, else failed. Not sent if the host crashes. */
+  onExit(code: number): void;
+  /** The extension host's console, as the workbench forwards it. */
+  onLog?(line: string): void;
 }
 
 export interface VSCode {
@@ -226,7 +244,8 @@ export async function startVSCode(opts: StartOptions): Promise<VSCode> {
       'extensions.ignoreRecommendations': true,
       'git.enabled': false,
       'git.autoRepositoryDetection': false,
-      'security.workspace.trust.enabled': false,
+      'security.workspace.trust.enabled': opts.workspaceTrust === true,
+      'security.workspace.trust.startupPrompt': 'never',
       'files.autoSave': 'off',
       'window.restoreWindows': 'none',
       'chat.commandCenter.enabled': false,
@@ -238,7 +257,7 @@ export async function startVSCode(opts: StartOptions): Promise<VSCode> {
     try {
       child = spawn(process.execPath, [
         entry, '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry',
-        '--disable-update-check', '--disable-workspace-trust', '--ignore-last-opened', ...common, workspace,
+        '--disable-update-check', ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']), '--ignore-last-opened', ...common, workspace,
       ], { env: serverEnv, detached: true, stdio: ['ignore', out, out] });
     } finally {
       closeSync(out);
@@ -393,7 +412,21 @@ export async function startVSCode(opts: StartOptions): Promise<VSCode> {
         (els) => els.map((e) => (e as unknown as Rendered).innerText.replace(/\s+/g, ' ').trim()))).filter((t) => t !== '');
 
     // Open the folder and wait for the workbench to be usable.
-    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+    let query = `folder=${encodeURIComponent(workspace)}`;
+    const tests = opts.extensionTests;
+    if (tests) {
+      // The workbench calls these when the tests end and for the host's console (printf-style arguments).
+      await page.exposeFunction('codeAutomationExit', (code: number) => tests.onExit(code));
+      await page.exposeFunction('codeAutomationLog', (...args: unknown[]) => tests.onLog?.(args.map(String).join(' ')));
+      const remote = (path: string) => `vscode-remote://${new URL(url).host}${resolve(path)}`;
+      const payload = [
+        ['extensionDevelopmentPath', remote(tests.developmentPath)],
+        ['extensionTestsPath', remote(tests.testsPath)],
+        ['skipWelcome', 'true'],
+      ];
+      query += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    }
+    await page.goto(`${url}/?${query}`);
     await waitFor(() => page.locator('.monaco-workbench .part.statusbar').isVisible(), 'the workbench to render', 60_000);
     const hasFiles = spawnSync('sh', ['-c', 'ls -A "$0" | head -1', workspace], { encoding: 'utf8' }).stdout.trim() !== '';
     await waitFor(async () => {
