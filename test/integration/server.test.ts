@@ -20,7 +20,7 @@ import {
 } from '../../protocol/lsp';
 import { ServerSession } from '../../server/src/cli/serverSession';
 import { DIST } from '../support/cli';
-import { assertNoneLeft, markedEnv, processesWithTag, waitFor } from '../support/processes';
+import { assertNoneLeft, childrenOf, commandLine, markedEnv, processesWithTag, waitFor } from '../support/processes';
 
 const dir = mkdtempSync(join(tmpdir(), 'proofpool-server-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -163,6 +163,24 @@ test('killing a busy worker: a new worker replaces it and the verdicts do not ch
     assert.ok(!workers.some((w) => w.id === busy.id), 'the killed worker is gone from the list');
     assert.ok(workers.some((w) => !before.includes(w.id)), 'a new worker took its place');
     assert.ok(server.workerUpdates().some((update) => !update.some((w) => w.id === busy.id)), 'clients were told');
+  } finally {
+    await server.session.stop();
+  }
+  await assertNoneLeft(server.tag);
+});
+
+test('killing the coqidetop of a busy worker: the worker goes with it, the proof is checked again elsewhere', async () => {
+  const server = await startServer(2);
+  try {
+    const slowText = `${BROKEN}Lemma slow : True.\nProof. do 4000000 idtac. exact I. Qed.\n`;
+    const uri = document('SlowCoq.v', slowText);
+    const verdict = server.session.check(uri, slowText);
+    const busy = await waitFor(async () => (await server.listWorkers()).find((w) => w.state === 'busy' && w.task?.includes('slow')), 'a worker busy with the slow proof', 60_000);
+    const coqidetop = await waitFor(() => childrenOf(busy.pid).find((pid) => commandLine(pid).includes('coqidetop')), 'its coqidetop');
+    process.kill(coqidetop, 'SIGKILL');
+    const result = await verdict;
+    assert.deepEqual(result.finished.proofs, { total: 4, checked: 3, failed: 1, timedOut: 0, unchecked: 0 });
+    await waitFor(async () => !(await server.listWorkers()).some((w) => w.pid === busy.pid), 'the worker to be replaced');
   } finally {
     await server.session.stop();
   }

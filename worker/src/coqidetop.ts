@@ -108,6 +108,11 @@ export class CoqIdeTop {
     });
   }
 
+  /** False once the process is gone (killed, crashed, quit): every call would reject. */
+  get alive(): boolean {
+    return this.ended === undefined;
+  }
+
   get initialStateId(): number {
     return this._initialStateId;
   }

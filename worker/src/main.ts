@@ -8,14 +8,27 @@ import { CoqSession } from './session';
 
 let session: CoqSession | undefined;
 
+/** The worker's exit code when its coqidetop died under it. */
+const COQ_DIED = 4;
+
 serveWorker<CheckRequest, CheckResponse, CoqMessage>({
   async start(options) {
     session = new CoqSession((options as CoqWorkerOptions).coqidetopPath);
     return session.start();
   },
-  run(request, context) {
+  async run(request, context) {
     if (!session) throw new Error('the worker was asked to check before its handshake');
-    return session.check(request, (message) => context.feedback(message), context.interrupted);
+    try {
+      return await session.check(request, (message) => context.feedback(message), context.interrupted);
+    } catch (error) {
+      // Without its coqidetop the worker holds none of the states the pool counts on: it dies with
+      // it, so that the pool retries the task elsewhere and starts a fresh worker.
+      if (session.lostCoq) {
+        console.error(`coqidetop died: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(COQ_DIED);
+      }
+      throw error;
+    }
   },
   dispose() {
     session?.dispose();

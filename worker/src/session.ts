@@ -36,6 +36,7 @@ export class CoqSession {
 
   async check(request: CheckRequest, feedback: (message: CoqMessage) => void, interrupted: AbortSignal): Promise<CheckResponse> {
     const coq = request.root.key === this.rootKey && this.coq ? this.coq : await this.restart(request.root);
+    if (request.keep > this.chain.length) throw new Error(`asked to keep ${request.keep} sentences, but this worker holds ${this.chain.length}`);
     await this.rewind(coq, request.keep);
     const stopOnInterrupt = () => coq.interrupt();
     interrupted.addEventListener('abort', stopOnInterrupt);
@@ -137,6 +138,11 @@ export class CoqSession {
     if (index < 0) throw new Error(`coqidetop reported an error without saying where: ${error.message}`);
     await this.rewind(coq, index);
     return { chainLength: index, failure: { index, message: error.message, loc: error.loc } };
+  }
+
+  /** Its coqidetop died under it (killed from outside, crashed): the states the pool counts on are gone. */
+  get lostCoq(): boolean {
+    return this.coq !== undefined && !this.coq.alive;
   }
 
   dispose(): void {

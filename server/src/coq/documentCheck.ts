@@ -19,8 +19,8 @@ import type { ResultsCache } from './resultsCache';
 import { SectionUsage } from './sectionUsage';
 import { Skeleton } from './skeleton';
 
-/** A task whose worker died or was killed is run again this many times before its proof is reported. */
-const RETRIES_AFTER_DEATH = 2;
+/** A task whose worker died or was killed is run again once (on a fresh worker) before its proof is reported. */
+const RETRIES_AFTER_DEATH = 1;
 
 export interface DocumentCheckHost {
   submit(task: ProofTask): TaskHandle<CheckResponse>;
