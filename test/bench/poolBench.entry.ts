@@ -2,14 +2,19 @@
  * `npm run bench:pool`: how fast trivial tasks go through the pool with 2 worker processes, next to
  * the physical floor measured in the same run: a bare JSON-RPC round trip over the same kind of
  * channel (fd 3, one message per line) to 2 processes that echo, with nothing of the pool in
- * between. Rounds alternate floor and pool so that the machine's noise hits both alike; medians.
+ * between; its processes are started the way the pool starts workers (detached: a process group,
+ * and a session, of their own). Short rounds rotate floor, pool and reference so that the machine's
+ * noise hits all alike; medians, best rounds, and CPU time per task.
+ * A reference row shows the same echo through vscode-jsonrpc's MessageConnection, which the pool
+ * does not use on this path (see server/src/pool/rpc/endpoint.ts).
  *
  *   node out/test/bench/poolBench.entry.js [--tasks N] [--rounds N] [--json FILE]
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
+import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { Pool } from '../../server/src/pool/pool';
 import type { Policy } from '../../server/src/pool/policy';
 import { WorkerProcess } from '../../server/src/pool/workerProcess';
@@ -49,7 +54,7 @@ class BareChannel {
   }
 
   static open(): BareChannel {
-    const child = spawn(process.execPath, [fixture('bareEcho')], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, [fixture('bareEcho')], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'], detached: true });
     return new BareChannel(child, child.stdio[3] as Socket);
   }
 
@@ -68,7 +73,34 @@ class BareChannel {
   }
 }
 
-async function floorRound(channels: BareChannel[], tasks: number): Promise<number> {
+/** The reference: the same round trip through vscode-jsonrpc's MessageConnection. */
+class VscodeJsonrpcChannel {
+  private constructor(
+    readonly child: ChildProcess,
+    private readonly connection: MessageConnection,
+  ) {}
+
+  static open(): VscodeJsonrpcChannel {
+    const child = spawn(process.execPath, [fixture('vscodeJsonrpcEcho')], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'], detached: true });
+    const socket = child.stdio[3] as Socket;
+    const connection = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+    connection.listen();
+    return new VscodeJsonrpcChannel(child, connection);
+  }
+
+  call(taskId: number, request: unknown): Promise<unknown> {
+    return this.connection.sendRequest('pool/run', { taskId, request });
+  }
+
+  close(): Promise<unknown> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.connection.dispose();
+    this.child.stdio[3]!.destroy();
+    return exited;
+  }
+}
+
+async function floorRound(channels: { call(taskId: number, request: unknown): Promise<unknown> }[], tasks: number): Promise<number> {
   let next = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
@@ -99,6 +131,18 @@ async function poolRound(pool: Pool<number, number, unknown, null>, tasks: numbe
   return seconds;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 where unreadable. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -106,51 +150,91 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const tasks = option('tasks', 20_000);
-  const rounds = option('rounds', 5);
+  const tasks = option('tasks', 5000);
+  const rounds = option('rounds', 15);
   const channels = Array.from({ length: WORKERS }, () => BareChannel.open());
+  const reference = Array.from({ length: WORKERS }, () => VscodeJsonrpcChannel.open());
   const pool = new Pool<number, number, unknown, null>({
     size: WORKERS,
     policy: trivialPolicy,
     spawn: (name) => WorkerProcess.spawn(name, { args: [fixture('echo')] }),
   });
-  // Warm up both paths (JIT, process start) before measuring.
-  await floorRound(channels, 2000);
-  await poolRound(pool, 2000);
-  const floor: number[] = [];
-  const pooled: number[] = [];
+  const contestants = {
+    floor: () => floorRound(channels, tasks),
+    pool: () => poolRound(pool, tasks),
+    reference: () => floorRound(reference, tasks),
+  };
+  type Name = keyof typeof contestants;
+  const names = Object.keys(contestants) as Name[];
+  const seconds: Record<Name, number[]> = { floor: [], pool: [], reference: [] };
+  // CPU time is much less at the mercy of the machine's load than wall time: count it too, this
+  // process and its two workers together.
+  const cpu: Record<Name, { here: number; workers: number }> = { floor: { here: 0, workers: 0 }, pool: { here: 0, workers: 0 }, reference: { here: 0, workers: 0 } };
+  const workerPids: Record<Name, () => number[]> = {
+    floor: () => channels.map((c) => c.child.pid!),
+    pool: () => pool.workers().map((w) => w.pid),
+    reference: () => reference.map((c) => c.child.pid!),
+  };
+  const measure = async (name: Name) => {
+    const pids = workerPids[name]();
+    const workersBefore = pids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
+    const hereBefore = process.cpuUsage();
+    const took = await contestants[name]();
+    const here = process.cpuUsage(hereBefore);
+    cpu[name].here += (here.user + here.system) / 1e6;
+    cpu[name].workers += pids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0) - workersBefore;
+    return took;
+  };
+  // Warm up every path (JIT, process start) before measuring, with both pool workers up.
+  for (const name of names) await contestants[name]();
+  while (pool.workers().filter((w) => w.state === 'idle').length < WORKERS) await new Promise((resolve) => setTimeout(resolve, 10));
+  // Many short rounds, each running all three back to back in a rotating order: the machine's
+  // noise comes and goes, and a round's ratio compares runs made within a second of each other.
   for (let round = 0; round < rounds; round++) {
-    // Alternate which goes first, so drift in the machine's load does not favour one.
-    if (round % 2 === 0) {
-      floor.push(await floorRound(channels, tasks));
-      pooled.push(await poolRound(pool, tasks));
-    } else {
-      pooled.push(await poolRound(pool, tasks));
-      floor.push(await floorRound(channels, tasks));
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length];
+      seconds[name].push(await measure(name));
     }
   }
   await pool.destroy();
-  await Promise.all(channels.map((channel) => channel.close()));
+  await Promise.all([...channels, ...reference].map((channel) => channel.close()));
 
-  const perTask = (seconds: number) => (seconds / tasks) * 1e6;
-  const floorUs = median(floor.map(perTask));
-  const poolUs = median(pooled.map(perTask));
-  const ratios = pooled.map((seconds, i) => seconds / floor[i]);
+  const usPerTask = (list: number[]) => list.map((s) => (s / tasks) * 1e6);
+  const summary = (name: Name) => {
+    const times = usPerTask(seconds[name]);
+    const ratios = seconds[name].map((s, i) => s / seconds.floor[i]);
+    return {
+      medianUsPerTask: median(times),
+      bestUsPerTask: Math.min(...times),
+      tasksPerSecond: 1e6 / median(times),
+      medianRatioToFloor: median(ratios),
+      usPerTaskPerRound: times.map((t) => Math.round(t * 10) / 10),
+      cpuUsPerTask: {
+        here: (cpu[name].here / (tasks * rounds)) * 1e6,
+        workers: (cpu[name].workers / (tasks * rounds)) * 1e6,
+      },
+    };
+  };
   const result = {
     workers: WORKERS,
     tasksPerRound: tasks,
     rounds,
-    floor: { usPerTask: floorUs, tasksPerSecond: 1e6 / floorUs },
-    pool: { usPerTask: poolUs, tasksPerSecond: 1e6 / poolUs },
-    overheadUsPerTask: poolUs - floorUs,
-    ratioToFloor: median(ratios),
-    ratioPerRound: ratios,
+    floor: summary('floor'),
+    pool: summary('pool'),
+    vscodeJsonrpcReference: summary('reference'),
   };
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
-  console.log(`pool benchmark: ${tasks} trivial tasks per round, ${rounds} rounds, ${WORKERS} worker processes (medians)`);
-  console.log(`  bare JSON-RPC round trip (floor): ${fmt(floorUs)} µs/task  ${fmt(result.floor.tasksPerSecond, 0)} tasks/s`);
-  console.log(`  pool:                             ${fmt(poolUs)} µs/task  ${fmt(result.pool.tasksPerSecond, 0)} tasks/s`);
-  console.log(`  pool / floor: ${fmt(result.ratioToFloor, 2)}× (per round: ${ratios.map((r) => fmt(r, 2)).join(', ')}); overhead ${fmt(result.overheadUsPerTask)} µs/task`);
+  const row = (label: string, name: Name) => {
+    const r = result[name === 'reference' ? 'vscodeJsonrpcReference' : name];
+    const ratio = name === 'floor' ? '' : `  ${fmt(r.medianRatioToFloor, 2)}× the floor (median of rounds)`;
+    const cpuUs = `CPU ${fmt(r.cpuUsPerTask.here)} + ${fmt(r.cpuUsPerTask.workers)} µs/task`;
+    return `  ${label.padEnd(34)} ${fmt(r.medianUsPerTask).padStart(6)} µs/task (best ${fmt(r.bestUsPerTask)})  ${fmt(r.tasksPerSecond, 0).padStart(6)} tasks/s  ${cpuUs}${ratio}`;
+  };
+  console.log(`pool benchmark: ${rounds} rounds of ${tasks} trivial tasks, ${WORKERS} worker processes, medians`);
+  console.log(row('bare JSON-RPC round trip (floor)', 'floor'));
+  console.log(row('pool', 'pool'));
+  console.log(row('reference: vscode-jsonrpc echo', 'reference'));
+  console.log(`  pool overhead: ${fmt(result.pool.medianUsPerTask - result.floor.medianUsPerTask)} µs/task over the floor`);
   const json = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : join(__dirname, '..', '..', 'bench', 'pool.json');
   mkdirSync(dirname(json), { recursive: true });
   writeFileSync(json, JSON.stringify(result, null, 2) + '\n');

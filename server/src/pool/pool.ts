@@ -55,6 +55,7 @@ export class Pool<Task, Request, Response, Competence> {
   private dispatching = false;
   private dispatchAgain = false;
   private dispatchScheduled = false;
+  private readonly owner = { settled: this.settled.bind(this), cancel: this.cancel.bind(this) };
 
   constructor(private readonly options: PoolOptions<Task, Request, Response, Competence>) {
     this.timers = new TimerSet(
@@ -84,7 +85,7 @@ export class Pool<Task, Request, Response, Competence> {
       this.queue.push(record);
       this.scheduleDispatch();
     }
-    return { id: record.id, done: record.done, cancel: () => this.cancel(record) };
+    return record;
   }
 
   /** Cancels every queued and running task for which `predicate` holds, injected children included. */
@@ -218,7 +219,7 @@ export class Pool<Task, Request, Response, Competence> {
   // ---- tasks -------------------------------------------------------------------------------
 
   private newRecord(task: Task, options: TaskOptions<Response> | undefined, parent: TaskRecord<Task, Response> | undefined) {
-    return new TaskRecord<Task, Response>(this.nextTaskId++, task, options, parent, (record, outcome) => this.settled(record, outcome));
+    return new TaskRecord<Task, Response>(this.nextTaskId++, task, options, parent, this.owner);
   }
 
   private settled(record: TaskRecord<Task, Response>, outcome: TaskOutcome<Response>): void {

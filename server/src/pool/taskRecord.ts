@@ -6,11 +6,18 @@
 import { TaskFailedError, TaskFailureReason } from './errors';
 import type { WorkerExit } from './processStatus';
 import type { Queued } from './queue';
-import type { TaskOptions, TaskOutcome } from './types';
+import type { TaskHandle, TaskOptions, TaskOutcome } from './types';
 
 const NO_OPTIONS: TaskOptions<never> = {};
 
-export class TaskRecord<Task, Response> implements Queued {
+/** What a record tells its pool (one object per pool, not a closure per task: there may be many). */
+export interface TaskOwner<Task, Response> {
+  settled(record: TaskRecord<Task, Response>, outcome: TaskOutcome<Response>): void;
+  cancel(record: TaskRecord<Task, Response>): void;
+}
+
+/** Also the task's handle: the pool hands it out typed as TaskHandle. */
+export class TaskRecord<Task, Response> implements Queued, TaskHandle<Response> {
   seq = 0;
   /** Set once the handle has been settled. */
   settled = false;
@@ -30,10 +37,13 @@ export class TaskRecord<Task, Response> implements Queued {
     readonly task: Task,
     readonly options: TaskOptions<Response> = NO_OPTIONS,
     readonly parent: TaskRecord<Task, Response> | undefined,
-    /** Called once, right after the handle settles. */
-    private readonly onSettled: (record: TaskRecord<Task, Response>, outcome: TaskOutcome<Response>) => void,
+    private readonly owner: TaskOwner<Task, Response>,
   ) {
     this.done = new Promise((resolve) => (this.resolve = resolve));
+  }
+
+  cancel(): void {
+    this.owner.cancel(this);
   }
 
   /** Whether `ancestor` is this task's parent, grandparent, ... */
@@ -60,6 +70,6 @@ export class TaskRecord<Task, Response> implements Queued {
     if (this.settled) return;
     this.settled = true;
     this.resolve(outcome);
-    this.onSettled(this, outcome);
+    this.owner.settled(this, outcome);
   }
 }

@@ -178,27 +178,15 @@ export function serveOn<Request, Response, Feedback>(
   });
 
   const sendFeedback = (taskId: number, feedback: Feedback) => endpoint.notify(FeedbackNotification, { taskId, feedback });
-  endpoint.onRequest(RunRequest, ({ taskId, request }) => {
-    const task = new RunningTask<Feedback>(taskId, sendFeedback);
-    running.set(taskId, task);
-    let result: Promise<Response>;
-    try {
-      result = handler.run(request as Request, task);
-    } catch (error) {
-      running.delete(taskId);
-      throw error;
-    }
-    return result.then(
-      (response) => {
-        running.delete(taskId);
-        return response;
-      },
-      (error: unknown) => {
-        running.delete(taskId);
-        throw error;
-      },
-    );
-  });
+  endpoint.onRequest(
+    RunRequest,
+    ({ taskId, request }) => {
+      const task = new RunningTask<Feedback>(taskId, sendFeedback);
+      running.set(taskId, task);
+      return handler.run(request as Request, task);
+    },
+    ({ taskId }) => running.delete(taskId),
+  );
 
   return finish;
 }

@@ -48,6 +48,7 @@ export class WorkerSlot<Task, Response, Competence> {
   }
 
   clearTimers(): void {
+    if (this.timers.length === 0) return;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
   }

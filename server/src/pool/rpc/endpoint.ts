@@ -30,7 +30,7 @@ interface WireError {
 export class RpcEndpoint {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly requestHandlers = new Map<string, { spec: RequestSpec<unknown, unknown>; handler: RequestHandler }>();
+  private readonly requestHandlers = new Map<string, { spec: RequestSpec<unknown, unknown>; handler: RequestHandler; answered?: (params: unknown) => void }>();
   private readonly notificationHandlers = new Map<string, { spec: NotificationSpec<unknown>; handler: NotificationHandler }>();
   private readonly closeListeners: (() => void)[] = [];
   private closedWith: ConnectionClosedError | undefined;
@@ -76,9 +76,20 @@ export class RpcEndpoint {
     this.transport.send(frame);
   }
 
-  /** Serves a request; a throw becomes an error response (with the error's `data`), and serving goes on. */
-  onRequest<Params, Result>(spec: RequestSpec<Params, Result>, handler: (params: Params) => Result | Promise<Result>): void {
-    this.requestHandlers.set(spec.method, { spec: spec as RequestSpec<unknown, unknown>, handler: handler as RequestHandler });
+  /**
+   * Serves a request; a throw becomes an error response (with the error's `data`), and serving goes
+   * on. `answered` runs once the answer (or error) is sent.
+   */
+  onRequest<Params, Result>(
+    spec: RequestSpec<Params, Result>,
+    handler: (params: Params) => Result | Promise<Result>,
+    answered?: (params: Params) => void,
+  ): void {
+    this.requestHandlers.set(spec.method, {
+      spec: spec as RequestSpec<unknown, unknown>,
+      handler: handler as RequestHandler,
+      answered: answered as ((params: unknown) => void) | undefined,
+    });
   }
 
   onNotification<Params>(spec: NotificationSpec<Params>, handler: (params: Params) => void): void {
@@ -165,15 +176,23 @@ export class RpcEndpoint {
       result = entry.handler(params);
     } catch (error) {
       this.answerError(id, handlerError(error));
+      entry.answered?.(params);
       return;
     }
     if (result instanceof Promise) {
       result.then(
-        (value) => this.answer(id, method, value),
-        (error) => this.answerError(id, handlerError(error)),
+        (value) => {
+          this.answer(id, method, value);
+          entry.answered?.(params);
+        },
+        (error) => {
+          this.answerError(id, handlerError(error));
+          entry.answered?.(params);
+        },
       );
     } else {
       this.answer(id, method, result);
+      entry.answered?.(params);
     }
   }
 
