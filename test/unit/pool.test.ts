@@ -32,7 +32,7 @@ function makePool(size: number, overrides: Partial<PoolOptions<Task, ScriptedReq
   const pool = new Pool<Task, ScriptedRequest, unknown, string>({
     size,
     policy,
-    spawn: (name) => WorkerProcess.spawn(name, { args: [FIXTURE], env, heartbeatTimeoutMs: 2000 }),
+    spawn: (name) => WorkerProcess.spawn(name, { args: [FIXTURE], env, heartbeatTimeoutMs: 5000 }),
     onFeedback: (_task, item) => feedback.push(item),
     ...overrides,
   });
@@ -138,5 +138,24 @@ test('a worker whose pool goes away exits on its own', async () => {
   assert.ok(worker.alive);
   const exit = await worker.exited;
   assert.equal(exit.code, 3);
+  await assertNoneLeft(tag);
+});
+
+test('a worker whose memory passes the limit is replaced once its task is over', async () => {
+  const over: string[] = [];
+  const { pool, tag } = makePool(1, {
+    memoryLimitBytes: 400 * 2 ** 20,
+    memoryCheckIntervalMs: 100,
+    onWorkerOverMemory: (name) => over.push(name),
+  });
+  const first = await waitFor(() => pool.workers().find((w) => w.state === 'idle'), 'an idle worker');
+  assert.deepEqual(await pool.submit({ name: 'small', request: { do: 'echo', value: 1 } }).done, { ok: true, response: 1 });
+  const grown = await pool.submit({ name: 'grow', request: { do: 'grow', mb: 500 } }).done;
+  assert.equal(grown.ok, true);
+  await waitFor(() => over.length === 1, 'the worker to be found over the limit');
+  const replacement = await waitFor(() => pool.workers().find((w) => w.state === 'idle' && w.pid !== first.pid), 'a fresh worker');
+  assert.equal(replacement.status, 'fresh');
+  assert.equal(pool.workers().length, 1);
+  await pool.destroy();
   await assertNoneLeft(tag);
 });

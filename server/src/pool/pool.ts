@@ -6,6 +6,7 @@
  * workerProcess.ts). It knows nothing about Coq or LSP.
  */
 import { ConnectionClosedError, MarshalError, MessageDecodeError, TaskFailureReason, WorkerSpawnError } from './errors';
+import { MemoryWatch } from './memoryWatch';
 import type { WorkerExit } from './processStatus';
 import { TaskQueue } from './queue';
 import { TaskRecord } from './taskRecord';
@@ -34,6 +35,7 @@ const FAILURE_FOR_ENDING: Record<Ending, TaskFailureReason> = {
   marshal: 'marshal',
   exception: 'exception',
   retired: 'worker-died',
+  memory: 'worker-died',
   destroyed: 'cancelled',
 };
 
@@ -43,6 +45,7 @@ export class Pool<Task, Request, Response, Competence> {
   private readonly timers: TimerSet;
   private readonly tokens: ExecutionTokens | undefined;
   private readonly unsubscribeTokens: (() => void) | undefined;
+  private readonly memoryWatch: MemoryWatch | undefined;
   /** Spawns under way, so that `destroy` can wait for (and end) workers still starting. */
   private readonly spawning = new Set<Promise<unknown>>();
   private nextTaskId = 1;
@@ -67,6 +70,14 @@ export class Pool<Task, Request, Response, Competence> {
       this.tokens = options.tokens;
       // Shared with other pools: a token they give back may let one of our tasks start.
       this.unsubscribeTokens = options.tokens.onRelease(() => this.scheduleDispatch());
+    }
+    if (options.memoryLimitBytes) {
+      this.memoryWatch = new MemoryWatch(
+        options.memoryLimitBytes,
+        options.memoryCheckIntervalMs ?? 2000,
+        () => [...this.slots.values()].map((slot) => (slot.ending ? -1 : (slot.worker?.pid ?? -1))),
+        (pid, bytes) => this.overMemory(pid, bytes),
+      );
     }
     if (options.order) this.setOrder(options.order);
     for (let i = 0; i < options.size; i++) this.startWorker();
@@ -197,6 +208,7 @@ export class Pool<Task, Request, Response, Competence> {
   async destroy(): Promise<void> {
     this.destroyed = true;
     this.timers.cancelAll();
+    this.memoryWatch?.stop();
     this.unsubscribeTokens?.();
     for (const record of this.queue.drain()) record.fail('cancelled', 'the pool was shut down');
     const exits: Promise<unknown>[] = [];
@@ -583,6 +595,16 @@ export class Pool<Task, Request, Response, Competence> {
     this.dispatch();
   }
 
+  private overMemory(pid: number, bytes: number): void {
+    const slot = [...this.slots.values()].find((s) => s.worker?.pid === pid);
+    if (!slot || slot.ending || slot.overMemory) return;
+    slot.overMemory = true;
+    const hook = this.options.onWorkerOverMemory;
+    if (hook) this.hook('onWorkerOverMemory', () => hook(slot.name, bytes));
+    // A busy worker finishes its task first (see onResponse).
+    if (slot.available) this.endWorker(slot, 'memory');
+  }
+
   /** Keeps `size` workers (when idle workers retire: only while tasks wait). */
   private ensureWorkers(): void {
     if (this.destroyed || this.gaveUp || this.stopped) return;
@@ -601,6 +623,10 @@ export class Pool<Task, Request, Response, Competence> {
   }
 
   private becomeIdle(slot: WorkerSlot<Task, Response, Competence>): void {
+    if (slot.overMemory) {
+      this.endWorker(slot, 'memory');
+      return;
+    }
     this.setState(slot, 'idle');
     const idleMs = this.options.workerIdleTimeoutMs;
     if (idleMs === undefined) return;

@@ -14,6 +14,7 @@ export type Ending =
   | 'marshal' // a message of its task could not cross the wire
   | 'exception' // the policy threw on its response
   | 'retired' // idle for workerIdleTimeout
+  | 'memory' // over the memory limit
   | 'destroyed'; // destroy()
 
 const FRESH = { kind: 'fresh' } as const;
@@ -26,6 +27,8 @@ export class WorkerSlot<Task, Response, Competence> {
   current: TaskRecord<Task, Response> | undefined;
   tasksDone = 0;
   ending: Ending | undefined;
+  /** Passed the memory limit: replaced as soon as its task is over. */
+  overMemory = false;
   /** The idle-retirement timer, or the SIGKILL that follows a termination signal. */
   private timers: NodeJS.Timeout[] = [];
 
