@@ -51,7 +51,10 @@ export class WorkerStatusItem implements vscode.Disposable {
     const uri = this.activeUri();
     const progress = uri ? pool.progress(uri) : undefined;
     const checking = busy > 0 || progress?.checking === true;
-    const icon = checking ? '$(sync~spin)' : progress && progress.failed + progress.timedOut > 0 ? '$(error)' : '$(check)';
+    const icon = checking ? '$(sync~spin)'
+      : progress && progress.failed + progress.timedOut > 0 ? '$(error)'
+      : progress?.cancelled ? '$(circle-slash)'
+      : '$(check)';
     let text = `${icon} ProofPool ${busy}/${workers.length} busy`;
     if (progress) text += ` · ${progress.done}/${progress.total}${progress.cancelled ? ' · cancelled' : ''}`;
     this.item.text = text;

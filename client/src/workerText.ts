@@ -10,9 +10,9 @@ export function memory(bytes: number): string {
   return `${Math.round(bytes / 2 ** 20)} MB`;
 }
 
-/** "busy for 4 s", "idle for 1 min 2 s", "starting". */
+/** "busy for 4 s", "idle", "starting": how long matters only for the task at hand (and only then does the text tick). */
 export function stateText(worker: WorkerInfo, sinceMs: number): string {
-  return worker.state === 'starting' ? 'starting' : `${worker.state} for ${duration(sinceMs)}`;
+  return worker.state === 'busy' ? `busy for ${duration(sinceMs)}` : worker.state;
 }
 
 /** "worker 1 · pid 42 · busy for 4 s · List.v: app_nil_r (line 120) · 310 MB · 12 tasks done" */

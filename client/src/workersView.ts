@@ -60,7 +60,8 @@ export class WorkersView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     // A stable id keeps the row (and its expansion) across refreshes.
     item.id = `worker-${w.id}`;
     const pid = w.pid > 0 ? `pid ${w.pid}` : 'no process yet';
-    item.description = `${pid} · ${stateText(w, since)} · ${memory(w.rssBytes)} · ${w.tasksDone} done`;
+    // Short enough for a narrow side bar; memory and tasks done are in the tooltip.
+    item.description = `${pid} · ${stateText(w, since)}`;
     item.tooltip = `Worker ${w.id}, ${pid}: ${stateText(w, since)}${w.task ? ` on ${w.task}` : ''}; ${memory(w.rssBytes)} with its coqidetop; ${w.tasksDone} tasks done.`;
     item.iconPath = ICONS[w.state];
     item.contextValue = 'proofpool.worker';

@@ -2,9 +2,11 @@
 // a copy of examples/ as the workspace, two proof workers.
 //
 //   open broken.v → a red squiggle and a Problems row with Coq's error, on the line coqc names
-//   → the status bar shows 2 workers → F1 "ProofPool: Kill Worker…" → pick the first worker
-//   → the pool is back to 2 workers (none with the killed pid), the Problems panel is unchanged
-//   → after VS Code stops, no process started by the test is left.
+//   → gutter icons: checked, failed, checked → the status bar shows 2 workers and 3/3 proofs
+//   → the Workers view lists both workers with their pids → F1 "ProofPool: Kill Worker…" → pick
+//   the first worker → the pool is back to 2 workers (none with the killed pid, in the pick and in
+//   the Workers view), the Problems panel is unchanged → type the fix in the editor → the squiggle,
+//   the Problems row and the red icon go → after VS Code stops, no process started by the test is left.
 //
 // Needs code-server (installed on first use by scripts/ensure-code-server.mjs, ~1 min), chromium,
 // coqc/coqidetop.opt, and a built dist/ (node esbuild.mjs). Screenshots go to docs/screenshots/.
@@ -17,6 +19,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startVSCode, type VSCode } from '../support/codeServer';
+import { gutterIcons, proofpoolStatus, workersViewRows } from '../support/workbench';
 
 const TAG_VAR = 'PROOFPOOL_TEST_TAG';
 const WORKERS = 2;
@@ -173,7 +176,7 @@ async function openKillWorkerPick(
   }
 }
 
-test('broken.v: a person sees the Coq error, kills a worker, the pool recovers', { timeout: 300_000 }, async () => {
+test('broken.v: a person sees the Coq error, kills a worker, the pool recovers, types the fix', { timeout: 300_000 }, async () => {
   const root = repoRoot();
   const examples = join(root, 'examples');
   const shots = join(root, 'docs', 'screenshots');
@@ -236,7 +239,8 @@ test('broken.v: a person sees the Coq error, kills a worker, the pool recovers',
       return workerCount(items) === WORKERS ? items.find((t) => t.includes('ProofPool')) : undefined;
     }, `the ProofPool status bar item to show ${WORKERS} workers`, 30_000);
     console.log(`status bar: ${status}`);
-    await v.screenshot('broken-problems.png');
+    await v.waitFor(async () => (await gutterIcons(v)).join(' ') === '4:checked 9:failed 14:checked',
+      'gutter icons: checked on line 4, failed on line 9, checked on line 14', 30_000);
 
     const running = taggedProcesses(tag);
     sawTaggedWorkers = running.some(isWorker);
@@ -248,6 +252,16 @@ test('broken.v: a person sees the Coq error, kills a worker, the pool recovers',
     const servers = running.filter(isServer);
     assert.equal(servers.length, 1, `expected one language server (dist/server.js), found:\n${servers.map((p) => `${p.pid} ${p.cmdline}`).join('\n')}`);
     const server = servers[0];
+
+    // The Workers view lists the same two workers.
+    const workerPids = running.filter(isWorker).map((p) => p.pid).sort();
+    const viewRows = await v.waitFor(async () => {
+      const rows = await workersViewRows(v);
+      const pids = rows.map((r) => /^worker \d+ pid (\d+) · (idle|busy)/.exec(r)?.[1]).filter(Boolean).map(Number).sort();
+      return JSON.stringify(pids) === JSON.stringify(workerPids) ? rows : undefined;
+    }, `the Workers view to list the workers with pids ${workerPids.join(', ')}`, 30_000);
+    console.log(`Workers view: ${viewRows.join(' | ')}`);
+    await v.screenshot('broken-problems.png');
 
     // 3. F1 → ProofPool: Kill Worker… → the first worker.
     const first = await openKillWorkerPick(v, (ws) => ws.length === WORKERS, `${WORKERS} workers`, 60_000);
@@ -282,6 +296,28 @@ test('broken.v: a person sees the Coq error, kills a worker, the pool recovers',
       return JSON.stringify(now) === JSON.stringify(beforeTexts);
     }, `the Problems panel to hold the same rows as before the kill: ${JSON.stringify(beforeTexts)}`, 60_000);
     await v.waitFor(() => v.page.locator('.monaco-editor .squiggly-error').count(), 'the squiggle to still be there', 10_000);
+    await v.waitFor(async () => {
+      const rows = await workersViewRows(v);
+      return rows.length === WORKERS && rows.every((r) => !r.includes(`pid ${victim.pid} `));
+    }, `the Workers view to list ${WORKERS} workers, none with pid ${victim.pid}`, 30_000);
+
+    // 5. Type the fix: find the failing line, replace it, as a person would.
+    await v.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await v.page.keyboard.press('Control+F');
+    await v.page.keyboard.type('intros n m. reflexivity.');
+    await v.waitFor(async () => /^1 of 1$/.test((await v.page.locator('.find-widget .matchesCount').first().innerText()).trim()),
+      'Find to select the failing line (1 of 1)', 10_000);
+    await v.page.keyboard.press('Escape');
+    await v.page.keyboard.type('intros n m. apply Nat.add_comm.');
+    await v.waitFor(async () => (await v.page.locator('.monaco-editor .squiggly-error').count()) === 0, 'the squiggle to disappear', 60_000);
+    await v.waitFor(async () => markerRows(await v.problems()).length === 0, 'the Problems panel to be empty', 30_000);
+    await v.waitFor(async () => (await gutterIcons(v)).join(' ') === '4:checked 9:checked 14:checked', 'every gutter icon checked', 30_000);
+    const fixedStatus = await v.waitFor(async () => {
+      const text = await proofpoolStatus(v);
+      return text?.endsWith(`0/${WORKERS} busy · 3/3`) ? text : undefined;
+    }, 'the status bar: 3/3, no worker busy', 30_000);
+    console.log(`fixed: ${elapsed()}: ${fixedStatus}`);
+    await v.screenshot('fixed.png');
     console.log(`scenario done: ${elapsed()}`);
     passed = true;
   } finally {

@@ -23,9 +23,12 @@ suite('slow.v', () => {
     await open('slow.v');
     await waitFor(foreverIs('running'), 'the gutter to show forever running', 90_000);
     await waitFor(() => /^\$\(sync~spin\) ProofPool [12]\/2 busy · [01]\/2$/.test(api.statusBar().text), `a spinning status bar with the progress (it reads "${api.statusBar().text}")`, 15_000);
+    await waitFor(() => api.workersView().some((r) => /busy for \d+ s$/.test(r.description) && r.children.join() === 'slow.v: forever (line 4)'),
+      'the Workers view: a busy worker with its task beneath it', 15_000);
     await cancelSlow();
     assert.match(statusText(api), /· cancelled$/);
     await waitFor(() => api.workers().every((w) => w.state === 'idle'), 'every worker idle after the cancel', 15_000);
+    await waitFor(() => api.statusBar().text.startsWith('$(circle-slash)'), 'the cancelled icon once no worker is busy', 5_000);
     await vscode.commands.executeCommand('proofpool.checkDocument');
     await waitFor(foreverIs('running'), 'forever running again after Check Document', 60_000);
     assert.doesNotMatch(statusText(api), /cancelled/);
@@ -69,4 +72,20 @@ suite('slow.v', () => {
   test('Show Output runs', async () => {
     await vscode.commands.executeCommand('proofpool.showOutput');
   });
+});
+
+suite('settings', () => {
+  test('proofpool.workers applies when the server restarts', async () => {
+    const api = await proofpool();
+    const settings = () => vscode.workspace.getConfiguration('proofpool');
+    await settings().update('workers', 1, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('proofpool.restartServer');
+      await liveWorkers(api, 1);
+    } finally {
+      await settings().update('workers', WORKERS, vscode.ConfigurationTarget.Global);
+    }
+    await vscode.commands.executeCommand('proofpool.restartServer');
+    await liveWorkers(api, WORKERS);
+  }, 120_000);
 });

@@ -31,10 +31,10 @@ suite('broken.v', () => {
     await waitFor(() => statusText(api) === `ProofPool 0/${WORKERS} busy · 3/3`, `the status bar to read "ProofPool 0/${WORKERS} busy · 3/3" (it reads "${statusText(api)}")`, 30_000);
     assert.match(api.statusBar().text, /^\$\(error\)/, 'a failed proof shows the error icon');
     const workers = await liveWorkers(api, WORKERS);
-    for (const w of workers) assert.match(api.statusBar().tooltip, new RegExp(`worker ${w.id} · pid ${w.pid} · idle for \\d+ s`));
+    for (const w of workers) assert.match(api.statusBar().tooltip, new RegExp(`worker ${w.id} · pid ${w.pid} · idle · \\d+ MB · \\d+ tasks done`));
     const rows = api.workersView();
     assert.deepEqual(rows.map((r) => r.label), workers.map((w) => `worker ${w.id}`));
-    rows.forEach((r, i) => assert.match(r.description, new RegExp(`^pid ${workers[i].pid} · idle for \\d+ s · \\d+ MB · \\d+ done$`)));
+    rows.forEach((r, i) => assert.match(r.description, new RegExp(`^pid ${workers[i].pid} · idle$`)));
   });
 
   test('Kill Worker: the pid disappears, a new worker appears, a new check gives the same verdicts', async () => {
