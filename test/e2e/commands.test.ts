@@ -15,13 +15,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startVSCode, type VSCode } from '../support/codeServer';
 import { assertNoneLeft, MARKER_NAME } from '../support/processes';
 import { alive, gutterIcons, ours, proofpoolStatus, statusSpinning, workersViewRows } from '../support/workbench';
-import { SLOW_V } from './slowDocument';
 
 const WORKERS = 2;
 
@@ -32,7 +31,7 @@ test('slow.v: Cancel Checking, Check Document, Kill All Workers, Restart Workers
   const scratch = mkdtempSync(join(tmpdir(), 'proofpool-e2e-commands-'));
   const workspace = join(scratch, 'workspace');
   cpSync(join(root, 'examples'), workspace, { recursive: true });
-  writeFileSync(join(workspace, 'slow.v'), SLOW_V);
+  cpSync(join(root, 'test', 'fixtures', 'documents', 'slow.v'), join(workspace, 'slow.v'));
   const vsix = join(scratch, 'proofpool.vsix');
   const pack = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--skip-build', '--out', vsix], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.equal(pack.status, 0, `packaging failed:\n${pack.stdout}${pack.stderr}`);

@@ -7,13 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../inhost/runner';
 import { repoRoot, startVSCode, type VSCode } from '../support/codeServer';
 import { assertNoneLeft, MARKER_NAME } from '../support/processes';
-import { SLOW_V } from './slowDocument';
 
 test('the in-host suite passes inside the real extension host', { timeout: 420_000 }, async () => {
   const root = repoRoot();
@@ -24,7 +23,7 @@ test('the in-host suite passes inside the real extension host', { timeout: 420_0
   const scratch = mkdtempSync(join(tmpdir(), 'proofpool-inhost-'));
   const workspace = join(scratch, 'workspace');
   cpSync(join(root, 'examples'), workspace, { recursive: true });
-  writeFileSync(join(workspace, 'slow.v'), SLOW_V);
+  cpSync(join(root, 'test', 'fixtures', 'documents', 'slow.v'), join(workspace, 'slow.v'));
   // A copy, so that a rebuild of dist/ during the run cannot change what is under test.
   const extension = join(scratch, 'extension');
   mkdirSync(join(extension, 'dist'), { recursive: true });
