@@ -2,7 +2,7 @@
  * Paladin's `map`: one task per input; results come back in completion order, each with its input
  * index, and can be put back in input order.
  */
-import { DirectiveCancelledError, DirectiveFailedError } from '../errors';
+import { DirectiveCancelledError } from '../errors';
 import type { DirectiveBackend } from './backend';
 import { DirectiveOptions, DirectiveTasks } from './directiveTasks';
 import type { Operation } from './operation';
@@ -96,5 +96,3 @@ export function map<Input, Output>(
 ): MapDirective<Input, Output> {
   return new MapDirective(backend, operation, inputs, options);
 }
-
-export type { DirectiveFailedError };
