@@ -161,6 +161,6 @@ export interface ProofPoolInitOptions {
   checkOn?: CheckOn;
   /** A proof running longer than this is stopped and reported as timed out; absent: 60 s; 0: no limit. */
   proofTimeLimitMs?: number;
-  /** A worker whose memory (with its coqidetop) passes this is replaced; 0 or absent: no limit. (Not enforced yet.) */
+  /** A worker whose memory (with its coqidetop) passes this is replaced once idle; 0 or absent: no limit. */
   workerMemoryLimitBytes?: number;
 }

@@ -44,12 +44,13 @@ connection.onInitialize((params) => {
   const options = (params.initializationOptions ?? {}) as ProofPoolInitOptions;
   checkingOptions.coqArgs = Array.isArray(options.coqArgs) ? options.coqArgs.filter((a) => typeof a === 'string') : [];
   if ((['change', 'save', 'manual'] as CheckOn[]).includes(options.checkOn!)) checkingOptions.checkOn = options.checkOn!;
-  // Absent means the default of 60 s; 0 means no limit. (workerMemoryLimitBytes is not enforced yet.)
+  // Absent means the default of 60 s; 0 means no limit.
   checkingOptions.proofTimeLimitMs = typeof options.proofTimeLimitMs === 'number' ? options.proofTimeLimitMs : DEFAULT_PROOF_TIME_LIMIT_MS;
   createPool = () =>
     createCoqPool({
       size: options.workers && options.workers > 0 ? options.workers : availableParallelism(),
       coqidetopPath: options.coqidetopPath || 'coqidetop.opt',
+      memoryLimitBytes: options.workerMemoryLimitBytes,
       log: (line) => connection.console.log(line),
       onWorkersChanged: () => workers.changed(),
       onSpawnFailure: (message) => checking.failSetup(message),

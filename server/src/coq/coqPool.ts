@@ -14,6 +14,8 @@ export interface CoqPoolOptions {
   /** The workers' environment (default: the server's). */
   env?: NodeJS.ProcessEnv;
   coqidetopPath: string;
+  /** A worker whose memory (with its coqidetop) passes this is replaced once its task is done. */
+  memoryLimitBytes?: number;
   log(line: string): void;
   onWorkersChanged(): void;
   onSpawnFailure(message: string): void;
@@ -32,6 +34,8 @@ export function createCoqPool(options: CoqPoolOptions): CoqPool {
         onStderr: (worker, line) => options.log(`[${worker}] ${line}`),
       }),
     onFeedback: (task, feedback) => task.onMessage(feedback as CoqMessage),
+    memoryLimitBytes: options.memoryLimitBytes || undefined,
+    onWorkerOverMemory: (name, bytes) => options.log(`${name} holds ${Math.round(bytes / 2 ** 20)} MiB, over the memory limit: it is replaced once idle`),
     onWorkersChanged: options.onWorkersChanged,
     onUnexpectedWorkerExit: (name, exit) => options.log(`${exit.description}; starting a new worker in its place`),
     onSpawnFailure: (error) => options.onSpawnFailure(error.message),
