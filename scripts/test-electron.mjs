@@ -35,7 +35,7 @@ cpSync(join(root, 'examples'), workspace, { recursive: true });
 cpSync(join(root, 'test', 'fixtures', 'documents', 'slow.v'), join(workspace, 'slow.v'));
 const userData = join(scratch, 'user-data');
 mkdirSync(join(userData, 'User'), { recursive: true });
-writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ 'proofpool.workers': 2, 'security.workspace.trust.enabled': false }));
+writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ 'proofpool.workers': 2, 'proofpool.proofTimeLimit': 0, 'security.workspace.trust.enabled': false }));
 const tag = randomUUID();
 const resultFile = join(scratch, 'result.json');
 

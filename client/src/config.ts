@@ -19,7 +19,7 @@ export const config = {
     return CHECK_ON.includes(value) ? value : 'change';
   },
   /** Seconds; 0: no limit. */
-  proofTimeLimit: (): number => section().get<number>('proofTimeLimit', 0),
+  proofTimeLimit: (): number => section().get<number>('proofTimeLimit', 60),
   /** MiB; 0: no limit. */
   workerMemoryLimit: (): number => section().get<number>('workerMemoryLimit', 0),
 

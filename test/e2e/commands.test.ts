@@ -42,7 +42,8 @@ test('slow.v: Cancel Checking, Check Document, Kill All Workers, Restart Workers
   try {
     vs = await startVSCode({
       workspace, vsix,
-      settings: { 'proofpool.workers': WORKERS },
+      // No time limit: slow.v's endless proof must still run whenever the scenario looks.
+      settings: { 'proofpool.workers': WORKERS, 'proofpool.proofTimeLimit': 0 },
       env: { [MARKER_NAME]: tag },
       screenshotDir: join(root, 'docs', 'screenshots'),
     });

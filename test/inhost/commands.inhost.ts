@@ -74,10 +74,26 @@ suite('slow.v', () => {
   });
 });
 
+const settings = () => vscode.workspace.getConfiguration('proofpool');
+
 suite('settings', () => {
+  test('proofpool.proofTimeLimit: a proof past it is stopped, reported, and shown timed out in the gutter', async () => {
+    const api = await proofpool();
+    await settings().update('proofTimeLimit', 2, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('proofpool.restartServer');
+      await open('slow.v');
+      await waitFor(foreverIs('timedOut'), 'forever timed out in the gutter', 60_000);
+      const timedOut = vscode.languages.getDiagnostics(slow()).find((d) => /Timed out/.test(d.message));
+      assert.equal(timedOut?.range.start.line, 3, 'the diagnostic is on forever\'s statement (line 4)');
+      await waitFor(() => api.statusBar().text.startsWith('$(error)'), 'the error icon in the status bar', 10_000);
+    } finally {
+      await settings().update('proofTimeLimit', 0, vscode.ConfigurationTarget.Global);
+    }
+  }, 120_000);
+
   test('proofpool.workers applies when the server restarts', async () => {
     const api = await proofpool();
-    const settings = () => vscode.workspace.getConfiguration('proofpool');
     await settings().update('workers', 1, vscode.ConfigurationTarget.Global);
     try {
       await vscode.commands.executeCommand('proofpool.restartServer');
