@@ -9,7 +9,8 @@
 //   the Problems row and the red icon go → after VS Code stops, no process started by the test is left.
 //
 // Needs code-server (installed on first use by scripts/ensure-code-server.mjs, ~1 min), chromium,
-// coqc/coqidetop.opt, and a built dist/ (node esbuild.mjs). Screenshots go to docs/screenshots/.
+// coqc/coqidetop.opt, and a built dist/ (node esbuild.mjs). Screenshots go to out/e2e-screenshots/,
+// or to docs/screenshots/ with PROOFPOOL_UPDATE_SCREENSHOTS=1.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

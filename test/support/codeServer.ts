@@ -160,7 +160,9 @@ export async function startVSCode(opts: StartOptions): Promise<VSCode> {
   const root = repoRoot();
   const t0 = Date.now();
   const workspace = resolve(opts.workspace);
-  const screenshotDir = resolve(opts.screenshotDir ?? join(root, 'out', 'e2e-screenshots'));
+  // The README's screenshots are tracked files: a test run refreshes them only when asked to
+  // (PROOFPOOL_UPDATE_SCREENSHOTS=1), so that running the tests leaves the checkout clean.
+  const screenshotDir = resolve(process.env.PROOFPOOL_UPDATE_SCREENSHOTS === '1' && opts.screenshotDir ? opts.screenshotDir : join(root, 'out', 'e2e-screenshots'));
   const failureDir = resolve(opts.failureDir ?? join(root, 'out', 'e2e-screenshots'));
 
   const entry = await ensureCodeServer(log);

@@ -239,6 +239,7 @@ export class DocumentCheck {
     if (response.failure) this.onFailure(spec, response.failure);
     else if (spec.proof !== undefined) {
       this.verdicts[spec.proof] = 'checked';
+      this.publish();
     } else if (response.openProof && this.sentences.length > 0) {
       this.noteSkeletonError({ sentence: this.sentences.length - 1, message: 'The document ends inside a proof: it needs Qed., Defined. or Admitted.', severity: DiagnosticSeverity.Error });
     }
