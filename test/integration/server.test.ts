@@ -56,6 +56,14 @@ async function startServer(workers: number) {
   return { session, tag, finished, published, statuses, listWorkers, change, workerUpdates: () => workerUpdates, resetWorkerUpdates: () => (workerUpdates = []) };
 }
 
+/** Opens the broken document plus a proof that runs for seconds; resolves once a worker is busy with that proof. */
+async function checkSlowDocument(server: Awaited<ReturnType<typeof startServer>>, name: string) {
+  const text = `${BROKEN}Lemma slow : True.\nProof. do 4000000 idtac. exact I. Qed.\n`;
+  const verdict = server.session.check(document(name, text), text);
+  const busy = await waitFor(async () => (await server.listWorkers()).find((w) => w.state === 'busy' && w.task?.includes('slow')), 'a worker busy with the slow proof', 60_000);
+  return { verdict, busy };
+}
+
 function document(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -139,10 +147,7 @@ test('an edit inside one proof re-checks that proof alone; untouched verdicts st
 test('killing a busy worker: a new worker replaces it and the verdicts do not change', async () => {
   const server = await startServer(2);
   try {
-    const slowText = `${BROKEN}Lemma slow : True.\nProof. do 4000000 idtac. exact I. Qed.\n`;
-    const uri = document('Slow.v', slowText);
-    const verdict = server.session.check(uri, slowText);
-    const busy = await waitFor(async () => (await server.listWorkers()).find((w) => w.state === 'busy' && w.task?.includes('slow')), 'a worker busy with the slow proof', 60_000);
+    const { verdict, busy } = await checkSlowDocument(server, 'Slow.v');
     const before = (await server.listWorkers()).map((w) => w.id);
     assert.deepEqual(await server.session.connection.sendRequest(KillWorkerRequest.type, { id: busy.id }), { killed: true });
     await waitFor(() => {
@@ -172,10 +177,7 @@ test('killing a busy worker: a new worker replaces it and the verdicts do not ch
 test('killing the coqidetop of a busy worker: the worker goes with it, the proof is checked again elsewhere', async () => {
   const server = await startServer(2);
   try {
-    const slowText = `${BROKEN}Lemma slow : True.\nProof. do 4000000 idtac. exact I. Qed.\n`;
-    const uri = document('SlowCoq.v', slowText);
-    const verdict = server.session.check(uri, slowText);
-    const busy = await waitFor(async () => (await server.listWorkers()).find((w) => w.state === 'busy' && w.task?.includes('slow')), 'a worker busy with the slow proof', 60_000);
+    const { verdict, busy } = await checkSlowDocument(server, 'SlowCoq.v');
     const coqidetop = await waitFor(() => childrenOf(busy.pid).find((pid) => commandLine(pid).includes('coqidetop')), 'its coqidetop');
     process.kill(coqidetop, 'SIGKILL');
     const result = await verdict;
