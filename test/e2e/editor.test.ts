@@ -20,6 +20,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startVSCode, type VSCode } from '../support/codeServer';
+import { prepareE2EWorkspace } from '../support/e2eWorkspace';
 import { gutterIcons, proofpoolStatus, workersViewRows } from '../support/workbench';
 
 const TAG_VAR = 'PROOFPOOL_TEST_TAG';
@@ -188,15 +189,7 @@ test('broken.v: a person sees the Coq error, kills a worker, the pool recovers, 
   const t0 = Date.now();
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
-  const scratch = mkdtempSync(join(tmpdir(), 'proofpool-e2e-'));
-  const workspace = join(scratch, 'workspace');
-  cpSync(examples, workspace, { recursive: true });
-
-  // Package the current dist/ (no rebuild: other test files may be loading from out/ right now).
-  const vsix = join(scratch, 'proofpool.vsix');
-  const pack = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--skip-build', '--out', vsix],
-    { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  assert.equal(pack.status, 0, `packaging failed:\n${pack.stdout}${pack.stderr}`);
+  const { scratch, workspace, vsix } = prepareE2EWorkspace(root, 'editor');
 
   const expected = coqcError(examples, 'broken.v');
   console.log(`coqc: broken.v line ${expected.line}, column ${expected.column}: ${expected.message}`);

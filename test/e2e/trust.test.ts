@@ -8,12 +8,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, startVSCode, type VSCode } from '../support/codeServer';
+import { prepareE2EWorkspace } from '../support/e2eWorkspace';
 import { assertNoneLeft, MARKER_NAME } from '../support/processes';
 import { notifications, ours, proofpoolStatus } from '../support/workbench';
 
@@ -21,12 +20,7 @@ test('an untrusted folder: no Coq process, the status bar says why; trusting it 
   const root = repoRoot();
   const t0 = Date.now();
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
-  const scratch = mkdtempSync(join(tmpdir(), 'proofpool-e2e-trust-'));
-  const workspace = join(scratch, 'workspace');
-  cpSync(join(root, 'examples'), workspace, { recursive: true });
-  const vsix = join(scratch, 'proofpool.vsix');
-  const pack = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--skip-build', '--out', vsix], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  assert.equal(pack.status, 0, `packaging failed:\n${pack.stdout}${pack.stderr}`);
+  const { scratch, workspace, vsix } = prepareE2EWorkspace(root, 'trust');
 
   const tag = randomUUID();
   let vs: VSCode | undefined;
