@@ -18,8 +18,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, startVSCode, type VSCode } from '../support/codeServer';
 import { prepareE2EWorkspace } from '../support/e2eWorkspace';
-import { assertNoneLeft, MARKER_NAME } from '../support/processes';
-import { alive, gutterIcons, ours, proofpoolStatus, statusSpinning, workersViewRows } from '../support/workbench';
+import { alive, assertNoneLeft, MARKER_NAME } from '../support/processes';
+import { gutterIcons, ours, proofpoolStatus, statusSpinning, workersViewRows } from '../support/workbench';
 
 const WORKERS = 2;
 

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { suite, test } from './runner';
-import { alive, gutter, liveWorkers, open, ourProcesses, proofpool, statusText, waitFor, workspaceUri } from './helpers';
+import { alive } from '../support/processes';
+import { gutter, liveWorkers, open, ourProcesses, proofpool, statusText, waitFor, workspaceUri } from './helpers';
 
 const WORKERS = 2;
 const slow = () => workspaceUri('slow.v');

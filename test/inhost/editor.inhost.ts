@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { suite, test } from './runner';
-import { alive, errors, gutter, liveWorkers, open, proofpool, statusText, waitFor, workspaceUri } from './helpers';
+import { alive } from '../support/processes';
+import { errors, gutter, liveWorkers, open, proofpool, statusText, waitFor, workspaceUri } from './helpers';
 
 const WORKERS = 2;
 const broken = () => workspaceUri('broken.v');

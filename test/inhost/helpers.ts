@@ -1,8 +1,7 @@
 /** What the in-host tests share: the extension's API, the workspace's documents, waiting, and our processes. */
-import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ProofPoolApi } from '../../client/src/api';
-import { commandLine, MARKER_NAME, processesWithTag, waitFor } from '../support/processes';
+import { alive, commandLine, MARKER_NAME, processesWithTag, waitFor } from '../support/processes';
 
 export { waitFor };
 
@@ -39,15 +38,6 @@ export function statusText(api: ProofPoolApi): string {
   return api.statusBar().text.replace(/\$\([^)]*\)\s*/g, '');
 }
 
-/** Whether the process exists and is not a zombie (an orphan waits for init to reap it). */
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Processes of this test run (they carry the marker the outer test gave code-server) running `dist/<name>.js`. */
 export function ourProcesses(name: 'server' | 'worker'): number[] {

@@ -14,6 +14,16 @@ export function markedEnv(base: NodeJS.ProcessEnv = process.env): { tag: string;
   return { tag, env: { ...base, [MARKER_NAME]: tag } };
 }
 
+/** Whether the process exists and is not a zombie (an orphan waits for init to reap it). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** Pids of live processes (not zombies) whose environment holds the marker. */
 export function processesWithTag(tag: string): number[] {
   const needle = `${MARKER_NAME}=${tag}\0`;
@@ -21,10 +31,7 @@ export function processesWithTag(tag: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (!readFileSync(`/proc/${entry}/environ`, 'latin1').includes(needle)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
-      found.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(needle) && alive(Number(entry))) found.push(Number(entry));
     } catch {
       // Gone while we looked, or not ours to read.
     }

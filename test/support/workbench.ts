@@ -1,7 +1,6 @@
 // ProofPool's parts of a real VS Code page, read as a person sees them (see codeServer.ts for the
 // page itself), and the processes a test started, found by their marker.
 
-import { readFileSync } from 'node:fs';
 import type { VSCode } from './codeServer';
 import { commandLine, processesWithTag } from './processes';
 
@@ -63,12 +62,3 @@ export function ours(tag: string, program: 'server' | 'worker' | 'coqidetop'): n
   return processesWithTag(tag).filter((pid) => pattern.test(commandLine(pid)));
 }
 
-/** Whether the process exists and is not a zombie. */
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
