@@ -44,11 +44,12 @@ export function projectFlags(projectFile: string): string[] {
   return flags;
 }
 
-export function rootFor(file: string): CoqRoot {
+/** `extraArgs` (the user's setting) come before the project's flags. */
+export function rootFor(file: string, extraArgs: string[] = []): CoqRoot {
   const path = resolve(file);
   const project = findCoqProject(path);
   // Coq then names the section variables each proof uses: what a stand-in `Admitted.` must declare.
-  const args = [...(project ? projectFlags(project) : []), '-set', 'Suggest Proof Using', '-topfile', path];
+  const args = [...extraArgs, ...(project ? projectFlags(project) : []), '-set', 'Suggest Proof Using', '-topfile', path];
   const cwd = project ? dirname(project) : dirname(path);
   return { args, cwd, key: JSON.stringify([cwd, args]) };
 }

@@ -12,7 +12,6 @@ import { rootFor } from '../coq/coqProject';
 import type { CoqPool } from '../coq/coqPool';
 import { DocumentCheck } from '../coq/documentCheck';
 import { ResultsCache } from '../coq/resultsCache';
-import type { CoqRoot } from '../../../protocol/coqTasks';
 
 /**
  * Typing bursts are checked once they pause for this long. Short, since unchanged proofs come
@@ -145,14 +144,6 @@ export class CheckingFeature {
     for (const listener of this.listeners) listener.status(params);
   }
 
-  private root(file: string): CoqRoot {
-    const root = rootFor(file);
-    if (this.options.coqArgs.length === 0) return root;
-    // Until rootFor takes extra arguments itself: the same shape, with the key over every argument.
-    const args = [...this.options.coqArgs, ...root.args];
-    return { args, cwd: root.cwd, key: JSON.stringify([root.cwd, args]) };
-  }
-
   private check(live: TextDocument): void {
     this.cancel(live.uri);
     if (!live.uri.startsWith('file:')) return; // Coq needs a folder to run in
@@ -164,7 +155,7 @@ export class CheckingFeature {
     // The check reads its own copy: with checkOn other than `change`, edits may arrive while it runs.
     const document = TextDocument.create(live.uri, live.languageId, live.version, live.getText());
     const uri = document.uri;
-    const check: DocumentCheck = new DocumentCheck(document, this.root(fileURLToPath(uri)), {
+    const check: DocumentCheck = new DocumentCheck(document, rootFor(fileURLToPath(uri), this.options.coqArgs), {
       submit: (task) => pool.submit(task),
       cache: this.cache,
       proofTimeLimitMs: this.options.proofTimeLimitMs || undefined,
