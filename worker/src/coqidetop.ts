@@ -5,6 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { noteCall } from './callProfile';
 import * as X from './coqXml';
 
 export type { CoqGoal, CoqGoals } from './coqXml';
@@ -57,6 +58,8 @@ interface PendingCall {
   /** Our own call (the interrupt absorber): never interrupted. */
   internal?: boolean;
   interruptSent?: boolean;
+  /** performance.now() when it was sent. */
+  sentAt?: number;
   /** For Query: the route id its output carries, and that output. */
   route?: number;
   printed?: string[];
@@ -234,6 +237,7 @@ export class CoqIdeTop {
     const next = this.queue.shift();
     if (!next) return;
     this.current = next;
+    next.sentAt = performance.now();
     this.child.stdin!.write(next.xml);
     if (next.name === 'Quit') this.child.stdin!.end(); // EOF makes it exit even if Quit is not honoured
   }
@@ -266,6 +270,7 @@ export class CoqIdeTop {
       result = { ok: false, error };
     }
     this.current = undefined;
+    noteCall(c.name, performance.now() - c.sentAt!);
     // The call ended before Coq noticed our SIGINT: the interrupt is still pending inside Coq and
     // would fail the next call, so let a harmless About take it first.
     if (c.interruptSent && !(!result.ok && result.error.interrupted)) {
