@@ -87,7 +87,7 @@ export class DocumentCheck {
     this.proofs = findProofs(this.sentences);
     this.verdicts = this.proofs.map(() => 'pending');
     this.skeleton = new Skeleton(root, this.sentences, this.proofs);
-    this.usage = new SectionUsage(this.proofs);
+    this.usage = new SectionUsage(this.proofs, this.sentences);
     this.proofs.forEach((proof, index) => proof.delegated && this.delegatedAt.set(proof.statement, index));
     this.sectionEnds = new Set(this.usage.learnt.map((p) => this.proofs[p].sectionEnd!));
   }

@@ -8,9 +8,13 @@
  * whose variables are not known yet: they stand in with `Proof using.` (only the variables of their
  * statement) and the worker reports which of them the proof depends on (`Print Assumptions`). A
  * proof's variables are then its own plus those of the stand-ins it used, in document order.
+ * `Print Assumptions` walks every dependency (a third of a worker's time on List.v), so it is asked
+ * only about stand-ins whose name the proof can see written somewhere (./mentions.ts).
  */
 import type { CheckRequest, CheckResponse } from '../../../protocol/coqTasks';
+import { Mentions } from './mentions';
 import type { ProofBlock } from './segments';
+import type { Sentence } from './sentences';
 
 /** What a stand-in declares until its proof has been checked. */
 const PLACEHOLDER = 'Proof using.';
@@ -23,8 +27,14 @@ export class SectionUsage {
   private readonly responses = new Map<number, CheckResponse>();
   private readonly variables = new Map<number, Set<string> | string | undefined>();
 
-  constructor(private readonly proofs: readonly ProofBlock[]) {
+  private readonly mentions: Mentions | undefined;
+
+  constructor(
+    private readonly proofs: readonly ProofBlock[],
+    sentences: readonly Sentence[],
+  ) {
     this.learnt = proofs.flatMap((p, i) => (p.delegated && p.sectionEnd !== undefined && p.usingSentence === undefined && !p.admitted ? [i] : []));
+    this.mentions = this.learnt.length > 0 ? new Mentions(sentences, proofs) : undefined;
   }
 
   /** The stand-in's `Proof using` while the proof has not been checked. */
@@ -38,6 +48,7 @@ export class SectionUsage {
     if (!this.learnt.includes(proof) || name === 'Goal') return undefined;
     const candidates = this.learnt
       .filter((p) => p < proof && this.proofs[p].sectionEnd! > statement && this.proofs[p].name !== 'Goal')
+      .filter((p) => this.mentions!.visibleTo(proof, this.proofs, this.proofs[p].name, this.proofs[p].close!))
       .map((p) => this.proofs[p].name);
     return candidates.length > 0 ? { name, candidates: [...new Set(candidates)] } : undefined;
   }
