@@ -14,7 +14,7 @@ export interface CoqPoolOptions {
   /** The workers' environment (default: the server's). */
   env?: NodeJS.ProcessEnv;
   coqidetopPath: string;
-  /** A worker whose memory (with its coqidetop) passes this is replaced once its task is done. */
+  /** A worker whose memory (with its coqidetop) passes this is replaced at once; the proof it was checking fails with reason 'memory'. */
   memoryLimitBytes?: number;
   log(line: string): void;
   onWorkersChanged(): void;
@@ -35,7 +35,7 @@ export function createCoqPool(options: CoqPoolOptions): CoqPool {
       }),
     onFeedback: (task, feedback) => task.onMessage(feedback as CoqMessage),
     memoryLimitBytes: options.memoryLimitBytes || undefined,
-    onWorkerOverMemory: (name, bytes) => options.log(`${name} holds ${Math.round(bytes / 2 ** 20)} MiB, over the memory limit: it is replaced once idle`),
+    onWorkerOverMemory: (name, bytes) => options.log(`${name} holds ${Math.round(bytes / 2 ** 20)} MiB, over the memory limit: it is replaced, and the proof it was checking (if any) stopped`),
     onWorkersChanged: options.onWorkersChanged,
     onUnexpectedWorkerExit: (name, exit) => options.log(`${exit.description}; starting a new worker in its place`),
     onSpawnFailure: (error) => options.onSpawnFailure(error.message),

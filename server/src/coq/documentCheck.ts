@@ -12,6 +12,7 @@ import type { ProofCounts, ProofStatus, ProofStatusName } from '../../../protoco
 import type { TaskHandle, TaskOutcome } from '../pool/pool';
 import { link, rootHash, TaskChain } from './chain';
 import { byteRangeToOffsets } from './locations';
+import { notCheckedMessage, RETRIED_REASONS } from './notChecked';
 import type { ProofTask } from './proofPolicy';
 import { findProofs, ProofBlock } from './segments';
 import { Sentence, splitSentences } from './sentences';
@@ -19,7 +20,7 @@ import type { ResultsCache } from './resultsCache';
 import { SectionUsage } from './sectionUsage';
 import { Skeleton } from './skeleton';
 
-/** A task whose worker died or was killed is run again once (on a fresh worker) before its proof is reported. */
+/** A task whose worker died, was killed or passed the memory limit is run again once (on another worker) before its proof is reported. */
 const RETRIES_AFTER_DEATH = 1;
 
 export interface DocumentCheckHost {
@@ -214,13 +215,14 @@ export class DocumentCheck {
   private onOutcome(spec: TaskSpec, outcome: TaskOutcome<CheckResponse>, attempt: number): boolean {
     if (!outcome.ok) {
       const reason = outcome.error.reason;
-      if ((reason === 'killed' || reason === 'worker-died') && attempt < RETRIES_AFTER_DEATH) {
+      if (RETRIED_REASONS.has(reason) && attempt < RETRIES_AFTER_DEATH) {
         this.run(spec, attempt + 1);
         return false;
       }
       if (reason === 'cancelled' || reason === 'expired') return true;
       const sentence = spec.proof !== undefined ? this.proofs[spec.proof].statement : this.sentences.length - 1;
-      this.fail(spec.proof, { sentence, message: `Not checked: ${outcome.error.message}`, severity: DiagnosticSeverity.Error });
+      const message = notCheckedMessage(outcome.error, spec.proof !== undefined ? this.proofs[spec.proof].name : undefined, attempt + 1);
+      this.fail(spec.proof, { sentence, message, severity: DiagnosticSeverity.Error });
       return true;
     }
     const response = outcome.response;

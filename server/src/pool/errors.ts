@@ -4,8 +4,11 @@
  */
 import type { WorkerExit } from './processStatus';
 
-/** Why a task did not produce a response. */
-export type TaskFailureReason = 'cancelled' | 'expired' | 'worker-died' | 'killed' | 'exception' | 'marshal' | 'timeout';
+/**
+ * Why a task did not produce a response. `memory`: its worker passed the pool's memory limit while
+ * running it and was ended.
+ */
+export type TaskFailureReason = 'cancelled' | 'expired' | 'worker-died' | 'killed' | 'exception' | 'marshal' | 'timeout' | 'memory';
 
 export class TaskFailedError extends Error {
   /** How the worker ended, when the failure is its end (died, killed, timed out). */

@@ -1,8 +1,8 @@
 /**
  * Reboot on memory: every so often, the resident memory of each worker's process group (the
  * worker and what it started, e.g. coqidetop) is read from /proc; a worker over the limit is
- * replaced by a fresh one as soon as it is idle. (Coq reboots proof workers for the same reason:
- * state that cannot be freed otherwise.)
+ * ended and replaced by a fresh one (workerFleet.ts), mid-task too. (Coq reboots proof workers for
+ * the same reason: state that cannot be freed otherwise.)
  */
 import { groupResidentBytes } from './processMemory';
 

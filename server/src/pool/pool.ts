@@ -29,7 +29,7 @@ const FAILURE_FOR_ENDING: Record<Ending, TaskFailureReason> = {
   marshal: 'marshal',
   exception: 'exception',
   retired: 'worker-died',
-  memory: 'worker-died',
+  memory: 'memory',
   destroyed: 'cancelled',
 };
 
@@ -486,15 +486,26 @@ export class Pool<Task, Request, Response, Competence> {
       record.clearTimers();
       this.releaseSlot(slot);
       const reason = ending ? FAILURE_FOR_ENDING[ending] : 'worker-died';
-      const message =
-        reason === 'killed' ? `${worker.name} was killed` : reason === 'timeout' ? `timed out: ${exit.description}` : exit.description;
-      record.fail(reason, message, { exit });
+      record.fail(reason, this.failureMessage(reason, slot, worker, exit), { exit });
       this.reportDeath(record);
     } else if (!ending || ending === 'killed') {
       const hook = this.options.policy.onCancelExpireOrDeath;
       if (hook) this.hooks.run('onCancelExpireOrDeath', () => hook(undefined));
     }
     this.dispatch();
+  }
+
+  private failureMessage(reason: TaskFailureReason, slot: WorkerSlot<Task, Response, Competence>, worker: PoolWorker, exit: WorkerExit): string {
+    switch (reason) {
+      case 'killed':
+        return `${worker.name} was killed`;
+      case 'timeout':
+        return `timed out: ${exit.description}`;
+      case 'memory':
+        return `exceeded the worker memory limit (${mebibytes(this.options.memoryLimitBytes ?? 0)} MiB): ${worker.name} held ${mebibytes(slot.overMemoryBytes ?? 0)} MiB`;
+      default:
+        return exit.description;
+    }
   }
 
   private gaveUp(error: WorkerSpawnError): void {
@@ -514,6 +525,10 @@ export class Pool<Task, Request, Response, Competence> {
     if (this.idleWaiters.length === 0 || !this.isIdle()) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
+}
+
+function mebibytes(bytes: number): number {
+  return Math.round(bytes / 2 ** 20);
 }
 
 function messageOf(error: unknown): string {

@@ -101,11 +101,14 @@ export interface PoolOptions<Task, Request, Response, Competence> {
   onWorkerKillTimeout?(name: string): void;
   /** An idle worker retired, and how it ended. */
   onWorkerRetired?(name: string, exit: WorkerExit): void;
-  /** A worker whose process group (it and what it started) holds more resident memory than this is replaced once idle. */
+  /**
+   * A worker whose process group (it and what it started) holds more resident memory than this is
+   * ended and replaced; the task it was running, if any, fails with reason 'memory'.
+   */
   memoryLimitBytes?: number;
-  /** How often memory is looked at (default 2 s). */
+  /** How often memory is looked at (default 500 ms). */
   memoryCheckIntervalMs?: number;
-  /** A worker passed the memory limit; it will be replaced as soon as it is idle. */
+  /** A worker passed the memory limit; it is being ended. */
   onWorkerOverMemory?(name: string, bytes: number): void;
   /** Consecutive failed starts before the pool gives up (default 3). */
   maxSpawnFailures?: number;

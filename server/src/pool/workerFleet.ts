@@ -1,7 +1,7 @@
 /**
  * The pool's workers as a whole: starting them (and giving up when they keep failing to start),
  * replacing the ones that end, ending them for the pool's reasons (kill, term signal then kill,
- * idle retirement, memory), and telling the pool when one is ready or gone. What a worker's end
+ * idle retirement, memory: at once, even mid-task), and telling the pool when one is ready or gone. What a worker's end
  * means for its task is the pool's business (pool.ts).
  */
 import { WorkerSpawnError } from './errors';
@@ -18,6 +18,13 @@ import { Ending, WorkerSlot } from './workerSlot';
  * must not hold its place in the pool for good.
  */
 const DEFAULT_KILL_AFTER_TERM_MS = 10_000;
+
+/**
+ * How often workers' memory is read. A proof that allocates fast (Coq builds a few hundred MB a
+ * second) passes the limit by about this much times its rate before it is stopped; one scan of
+ * /proc costs well under a millisecond per hundred processes.
+ */
+const DEFAULT_MEMORY_CHECK_MS = 500;
 
 export type FleetOptions = Pick<
   PoolOptions<never, never, never, never>,
@@ -64,7 +71,7 @@ export class WorkerFleet<Task, Response, Competence> {
     if (options.memoryLimitBytes) {
       this.memoryWatch = new MemoryWatch(
         options.memoryLimitBytes,
-        options.memoryCheckIntervalMs ?? 2000,
+        options.memoryCheckIntervalMs ?? DEFAULT_MEMORY_CHECK_MS,
         () => [...this.slots.values()].map((slot) => (slot.ending ? -1 : (slot.worker?.pid ?? -1))),
         (pid, bytes) => this.overMemory(pid, bytes),
       );
@@ -114,12 +121,8 @@ export class WorkerFleet<Task, Response, Competence> {
     this.setState(slot, 'busy');
   }
 
-  /** Back to idle; over the memory limit, it is ended instead; idle too long, it retires (Tezt). */
+  /** Back to idle; idle too long, it retires (Tezt). */
   becomeIdle(slot: WorkerSlot<Task, Response, Competence>): void {
-    if (slot.overMemory) {
-      this.end(slot, 'memory');
-      return;
-    }
     this.setState(slot, 'idle');
     const idleMs = this.options.workerIdleTimeoutMs;
     if (idleMs === undefined) return;
@@ -252,13 +255,17 @@ export class WorkerFleet<Task, Response, Competence> {
     this.events.exited(slot, worker, exit, ending);
   }
 
+  /**
+   * Ended at once, busy or not. A busy worker is not left to finish: the task it runs may be what
+   * grows it, without bound (a proof that alone needs more than the limit), so its task fails with
+   * reason 'memory' and its owner decides whether to try again on another worker.
+   */
   private overMemory(pid: number, bytes: number): void {
     const slot = [...this.slots.values()].find((s) => s.worker?.pid === pid);
-    if (!slot || slot.ending || slot.overMemory) return;
-    slot.overMemory = true;
+    if (!slot || slot.ending) return;
+    slot.overMemoryBytes = bytes;
     const hook = this.options.onWorkerOverMemory;
     if (hook) this.hooks.run('onWorkerOverMemory', () => hook(slot.name, bytes));
-    // A busy worker finishes its task first (becomeIdle ends it).
-    if (slot.available) this.end(slot, 'memory');
+    this.end(slot, 'memory');
   }
 }

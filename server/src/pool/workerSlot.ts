@@ -27,8 +27,8 @@ export class WorkerSlot<Task, Response, Competence> {
   current: TaskRecord<Task, Response> | undefined;
   tasksDone = 0;
   ending: Ending | undefined;
-  /** Passed the memory limit: replaced as soon as its task is over. */
-  overMemory = false;
+  /** The resident bytes of its process group when it was found over the memory limit (it is being ended). */
+  overMemoryBytes: number | undefined;
   /** The idle-retirement timer, or the SIGKILL that follows a termination signal. */
   private timers: NodeJS.Timeout[] = [];
 

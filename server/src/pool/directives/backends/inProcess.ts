@@ -112,6 +112,7 @@ function failureKind(error: TaskFailedError): OperationFailureKind | undefined {
     case 'worker-died':
     case 'killed':
     case 'timeout':
+    case 'memory':
       return 'transient';
     case 'marshal':
       return 'fatal';
