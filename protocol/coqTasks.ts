@@ -41,6 +41,8 @@ export interface CheckRequest {
   assumptionsOf?: { name: string; candidates: string[] };
   /** Sentences from chain index `from` on (a proof's body) must execute within `ms`, or be stopped. */
   timeLimit?: { from: number; ms: number };
+  /** After the last sentence, report the goals there (a goals query, or the goals before a failing sentence). */
+  goals?: boolean;
 }
 
 export interface CoqByteRange {
@@ -72,6 +74,26 @@ export interface CheckResponse {
   proofUsing?: string;
   /** Of `assumptionsOf.candidates`, those the proof depends on. */
   usesStandIns?: string[];
+  /** When the request asked for `goals` and every sentence ran: the goals after the last one; null when no proof is open there. */
+  goals?: ProofGoals | null;
+}
+
+/** One goal as Coq prints it: each hypothesis (`n, m : nat`) and the conclusion, pretty-printed by Coq. */
+export interface ProofGoal {
+  /** The goal's user-level name (`[G]`), when it has one. */
+  name?: string;
+  hypotheses: string[];
+  conclusion: string;
+}
+
+/** The goals at one state of a proof, as Coq's `Goal` call gives them (CoqIDE's goals panel). */
+export interface ProofGoals {
+  /** The focused goals, in order. */
+  goals: ProofGoal[];
+  /** Goals outside the current focus (bullets, braces), every level together. */
+  unfocused: number;
+  shelved: number;
+  givenUp: number;
 }
 
 /** Worker → server while a request runs: a message Coq printed (warning, notice, Check output...). */

@@ -55,6 +55,17 @@ export class TaskChain {
     return out;
   }
 
+  /**
+   * The chain that shares this one's first `at` links and goes on with links for `items` (none:
+   * the chain of the state after link `at - 1`, e.g. the goals before a failing sentence).
+   */
+  branch(at: number, items: { text: string; sentence: number }[] = []): TaskChain {
+    const previous = at > 0 ? this.at(at - 1).hash : rootHash(this.root);
+    const own = link(previous, items);
+    if (at <= this.prefixLength) return new TaskChain(this.root, this.skeleton, at, own);
+    return new TaskChain(this.root, this.skeleton, this.prefixLength, [...this.tail.slice(0, at - this.prefixLength), ...own]);
+  }
+
   /** How many leading links this chain shares with the first `length` links of `other`. */
   commonPrefix(other: TaskChain, length: number): number {
     if (other.root.key !== this.root.key) return 0;

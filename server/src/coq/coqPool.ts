@@ -34,6 +34,8 @@ export function createCoqPool(options: CoqPoolOptions): CoqPool {
         onStderr: (worker, line) => options.log(`[${worker}] ${line}`),
       }),
     onFeedback: (task, feedback) => task.onMessage(feedback as CoqMessage),
+    // Injected tasks have no handle: every task's outcome reaches its owner through the task itself.
+    onFinish: (task, outcome) => task.settled?.(outcome),
     memoryLimitBytes: options.memoryLimitBytes || undefined,
     onWorkerOverMemory: (name, bytes) => options.log(`${name} holds ${Math.round(bytes / 2 ** 20)} MiB, over the memory limit: it is replaced, and the proof it was checking (if any) stopped`),
     onWorkersChanged: options.onWorkersChanged,

@@ -5,6 +5,7 @@
  */
 import type { CheckRequest, CheckResponse, CoqMessage } from '../../../protocol/coqTasks';
 import type { Policy, WorkerStatus } from '../pool/policy';
+import type { TaskOutcome } from '../pool/types';
 import { TaskChain } from './chain';
 
 export interface CoqCompetence {
@@ -26,6 +27,26 @@ export interface ProofTask {
   onMessage(message: CoqMessage): void;
   /** The task was just given to a worker. */
   onDispatch?(): void;
+  /** Ask for the goals after the chain's last sentence. */
+  goals?: boolean;
+  /**
+   * Tasks to run next on the worker that answered, before it takes anything else (Coq's injected
+   * tasks: after a failure, the goals before the failing sentence from the worker that holds them).
+   */
+  followUps?(response: CheckResponse): ProofTask[];
+  /** The outcome of this task, whether it was submitted or injected (for injected tasks, the only report). */
+  settled?(outcome: TaskOutcome<CheckResponse>): void;
+  /** Where it sits, for the queue's order (the user's cursor and visible ranges first). */
+  place?: TaskPlace;
+}
+
+export interface TaskPlace {
+  uri: string;
+  /** 0-based lines of the proof (statement to closing sentence). */
+  startLine: number;
+  endLine: number;
+  /** Someone waits for this answer now (a goals query): it goes before every check. */
+  interactive?: boolean;
 }
 
 /** Sentences the worker holds that this task can keep. */
@@ -41,7 +62,9 @@ export const proofPolicy: Policy<ProofTask, CheckRequest, CheckResponse, CoqComp
     if (task.isExpired()) return undefined;
     task.onDispatch?.();
     const keep = kept(status, task);
-    return { root: task.chain.root, keep, sentences: task.chain.slice(keep), reportOpenProof: task.reportOpenProof, assumptionsOf: task.assumptionsOf, timeLimit: task.timeLimit };
+    const request: CheckRequest = { root: task.chain.root, keep, sentences: task.chain.slice(keep), reportOpenProof: task.reportOpenProof, assumptionsOf: task.assumptionsOf, timeLimit: task.timeLimit };
+    if (task.goals) request.goals = true;
+    return request;
   },
   taskMatch: () => true,
   cost(status, task) {
@@ -51,7 +74,8 @@ export const proofPolicy: Policy<ProofTask, CheckRequest, CheckResponse, CoqComp
     return task.chain.length - keep + rewind + restart;
   },
   useResponse(_status, task, response) {
-    return { stay: { chain: task.chain, length: response.chainLength } };
+    // The worker stays with what it holds; follow-ups go first, so the worker that holds their state (cost 0) takes them.
+    return { stay: { chain: task.chain, length: response.chainLength }, inject: task.followUps?.(response) };
   },
   nameOfTask: (task) => task.label,
   nameOfRequest: (request) => `${request.sentences.length} sentences after ${request.keep}`,
