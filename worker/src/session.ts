@@ -5,6 +5,7 @@
  */
 import type { ChainSentence, CheckRequest, CheckResponse, CoqMessage, CoqRoot, CoqWorkerInfo } from '../../protocol/coqTasks';
 import { CoqError, CoqIdeTop, CoqResult } from './coqidetop';
+import { toProofGoals } from './goals';
 import { Watchdog } from './watchdog';
 import { assumptionNames, proofUsingSuggestion } from './coqOutput';
 
@@ -59,6 +60,11 @@ export class CoqSession {
       if (request.reportOpenProof) {
         const goals = await coq.goals();
         response.openProof = goals.ok && goals.value !== undefined;
+      }
+      if (request.goals) {
+        const goals = await coq.goals();
+        if (!goals.ok) throw new Error(`coqidetop could not give the goals: ${goals.error.message}`);
+        response.goals = toProofGoals(goals.value);
       }
       return response;
     } finally {
