@@ -141,7 +141,7 @@ test('a worker whose pool goes away exits on its own', async () => {
   await assertNoneLeft(tag);
 });
 
-test('a worker whose memory passes the limit is replaced once its task is over', async () => {
+test('a worker whose memory passes the limit mid-task is ended: its task fails with reason memory, a fresh worker takes its place', async () => {
   const over: string[] = [];
   const { pool, tag } = makePool(1, {
     memoryLimitBytes: 400 * 2 ** 20,
@@ -150,9 +150,11 @@ test('a worker whose memory passes the limit is replaced once its task is over',
   });
   const first = await waitFor(() => pool.workers().find((w) => w.state === 'idle'), 'an idle worker');
   assert.deepEqual(await pool.submit({ name: 'small', request: { do: 'echo', value: 1 } }).done, { ok: true, response: 1 });
-  const grown = await pool.submit({ name: 'grow', request: { do: 'grow', mb: 500 } }).done;
-  assert.equal(grown.ok, true);
-  await waitFor(() => over.length === 1, 'the worker to be found over the limit');
+  // Held forever once grown, and growing in steps far slower than the checks: it is seen over the limit while busy.
+  const grown = await pool.submit({ name: 'grow', request: { do: 'grow', mb: 4000, stepMb: 50, stepMs: 50 } }).done;
+  assert.equal(!grown.ok && grown.error.reason, 'memory');
+  assert.match(!grown.ok ? grown.error.message : '', /exceeded the worker memory limit \(400 MiB\): worker 1 held \d+ MiB/);
+  assert.equal(over.length, 1);
   const replacement = await waitFor(() => pool.workers().find((w) => w.state === 'idle' && w.pid !== first.pid), 'a fresh worker');
   assert.equal(replacement.status, 'fresh');
   assert.equal(pool.workers().length, 1);
