@@ -3,6 +3,9 @@
  * the `proofpool check` CLI). Method strings are written here and nowhere else.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { ProofGoal } from './coqTasks';
+
+export type { ProofGoal } from './coqTasks';
 
 export interface ProofCounts {
   total: number;
@@ -145,6 +148,56 @@ export interface CancelCheckingResult {
 export namespace CancelCheckingRequest {
   export const method = 'proofpool/cancelChecking';
   export const type = new RequestType<DocumentParams, CancelCheckingResult, void>(method);
+}
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface GoalsParams {
+  uri: string;
+  /** The goals after the last sentence that ends at or before this position. */
+  position: Position;
+}
+export interface GoalsResult {
+  /** The sentence after which these are the goals. */
+  range: Range;
+  /** Focused goals, in order: each hypothesis (`n, m : nat`) and the conclusion, as Coq prints them. */
+  goals: ProofGoal[];
+  /** Goals outside the focus (other bullets, braces), shelved, and given up (admitted). */
+  unfocused: number;
+  shelved: number;
+  givenUp: number;
+  /**
+   * Set when Coq cannot get to the position: a sentence of this proof before it fails (and the
+   * rest of its block was skipped). The goals are then those before that sentence.
+   */
+  error?: { message: string; range: Range };
+}
+/**
+ * Client → server: the goals at a position inside a proof; null outside proofs. Served by a worker
+ * that holds that state when one does, otherwise by one that walks there. An error when the
+ * document is not open or cannot be checked up to there (an earlier sentence outside proofs fails).
+ */
+export namespace GoalsRequest {
+  export const method = 'proofpool/goals';
+  export const type = new RequestType<GoalsParams, GoalsResult | null, void>(method);
+}
+
+export interface VisibleRangesParams {
+  uri: string;
+  /** What the editor shows of the document. */
+  ranges: Range[];
+  cursor: Position;
+}
+/**
+ * Client → server, when the active editor scrolls, moves its cursor or changes (debounced): queued
+ * proofs around the cursor, then those in view, are checked first (the pool's queue order).
+ */
+export namespace VisibleRangesNotification {
+  export const method = 'proofpool/visibleRanges';
+  export const type = new NotificationType<VisibleRangesParams>(method);
 }
 
 /** When a document is checked: on every change (after a pause in typing), on save, or only on request. */
