@@ -34,11 +34,6 @@ export interface CheckRequest {
   sentences: ChainSentence[];
   /** Report whether a proof is still open after the last sentence (Coq refuses to end a file inside one). */
   reportOpenProof: boolean;
-  /**
-   * After a proof in a Section succeeds: which of these earlier lemmas (stand-ins in this chain
-   * that may not yet name all the section variables they use) it depends on, by `Print Assumptions`.
-   */
-  assumptionsOf?: { name: string; candidates: string[] };
   /** Sentences from chain index `from` on (a proof's body) must execute within `ms`, or be stopped. */
   timeLimit?: { from: number; ms: number };
   /** After the last sentence, report the goals there (a goals query, or the goals before a failing sentence). */
@@ -72,8 +67,6 @@ export interface CheckResponse {
    * variables it used (Coq's own suggestion), so that a stand-in `Admitted.` keeps its statement after `End`.
    */
   proofUsing?: string;
-  /** Of `assumptionsOf.candidates`, those the proof depends on. */
-  usesStandIns?: string[];
   /** When the request asked for `goals` and every sentence ran: the goals after the last one; null when no proof is open there. */
   goals?: ProofGoals | null;
 }

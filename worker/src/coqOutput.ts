@@ -7,12 +7,3 @@ const PROOF_USING_SUGGESTION = /should start with one of the following commands:
 export function proofUsingSuggestion(message: string): string | undefined {
   return PROOF_USING_SUGGESTION.exec(message.replace(/\u00a0/g, ' '))?.[1];
 }
-
-/**
- * The names `Print Assumptions` lists (section variables and axioms), unqualified. Each starts a
- * line; its type follows after " : " or, when long, on the next lines.
- */
-export function assumptionNames(printed: string): Set<string> {
-  const names = [...printed.replace(/\u00a0/g, ' ').matchAll(/^([\w'.]+)(?:\s+:.*)?$/gm)];
-  return new Set(names.map((m) => m[1].slice(m[1].lastIndexOf('.') + 1)));
-}

@@ -7,7 +7,7 @@ import type { ChainSentence, CheckRequest, CheckResponse, CoqMessage, CoqRoot, C
 import { CoqError, CoqIdeTop, CoqResult } from './coqidetop';
 import { toProofGoals } from './goals';
 import { Watchdog } from './watchdog';
-import { assumptionNames, proofUsingSuggestion } from './coqOutput';
+import { proofUsingSuggestion } from './coqOutput';
 
 interface ChainLink {
   hash: string;
@@ -54,9 +54,6 @@ export class CoqSession {
       const response: CheckResponse = { chainLength: this.chain.length };
       const suggestion = this.suggestionFor(this.chain.at(-1)?.stateId);
       if (suggestion) response.proofUsing = suggestion;
-      if (request.assumptionsOf && request.assumptionsOf.candidates.length > 0) {
-        response.usesStandIns = await this.standInsUsed(coq, request.assumptionsOf.name, request.assumptionsOf.candidates);
-      }
       if (request.reportOpenProof) {
         const goals = await coq.goals();
         response.openProof = goals.ok && goals.value !== undefined;
@@ -127,14 +124,6 @@ export class CoqSession {
 
   private suggestionFor(stateId: number | undefined): string | undefined {
     return this.suggestion && this.suggestion.stateId === stateId ? this.suggestion.sentence : undefined;
-  }
-
-  /** Which candidates `name` depends on: inside a Section, admitted stand-ins are listed as its axioms. */
-  private async standInsUsed(coq: CoqIdeTop, name: string, candidates: string[]): Promise<string[]> {
-    const printed = await coq.query(`Print Assumptions ${name}.`, this.tip(coq));
-    if (!printed.ok) throw new Error(`Print Assumptions ${name} failed: ${printed.error.message}`);
-    const axioms = assumptionNames(printed.value);
-    return candidates.filter((candidate) => axioms.has(candidate));
   }
 
   /** A sentence failed when forced: Coq names it through its error message's state; go back to just before it. */

@@ -51,7 +51,6 @@ interface TaskSpec {
   label: string;
   /** The delegated proof this task checks; undefined for the task that walks the whole skeleton. */
   proof: number | undefined;
-  assumptionsOf?: CheckRequest['assumptionsOf'];
   timeLimit?: CheckRequest['timeLimit'];
 }
 
@@ -66,6 +65,8 @@ export class DocumentCheck {
   private readonly usage: SectionUsage;
   /** Section `End`s whose stand-ins are being annotated: crossing one waits for the proofs before it. */
   private readonly sectionEnds: Set<number>;
+  /** Delegated proofs the walk has passed whose task waits for earlier stand-ins' annotations (./sectionUsage.ts). */
+  private readonly waiting: number[] = [];
   /** The next sentence to add to the skeleton. */
   private cursor = 0;
   private walkedToEnd = false;
@@ -119,13 +120,15 @@ export class DocumentCheck {
       if (this.skeletonError && this.cursor > this.skeletonError.sentence) return;
       const proof = this.delegatedAt.get(this.cursor);
       if (proof !== undefined) {
-        this.submitProof(proof);
+        this.appendStandIn(proof);
+        this.waiting.push(proof);
+        this.submitReady();
         this.cursor = this.proofs[proof].close! + 1;
         continue;
       }
       if (this.sectionEnds.has(this.cursor)) {
         if (!this.usage.settledBefore(this.cursor)) return; // resumed when they settle
-        this.skeleton.annotate(this.usage.annotationsEndingAt(this.cursor));
+        this.skeleton.annotate(this.usage.known());
       }
       this.skeleton.appendSentence(this.cursor++);
     }
@@ -136,10 +139,23 @@ export class DocumentCheck {
     }
   }
 
+  private appendStandIn(index: number): void {
+    const proof = this.proofs[index];
+    this.skeleton.appendStandIn(index, proof.usingSentence !== undefined ? this.sentences[proof.usingSentence].text : this.usage.placeholder(index));
+  }
+
+  /** Submits, in document order, the waiting proofs whose earlier stand-ins now say what they use. */
+  private submitReady(): void {
+    for (let i = 0; i < this.waiting.length; ) {
+      if (this.usage.ready(this.waiting[i])) this.submitProof(this.waiting.splice(i, 1)[0]);
+      else i++;
+    }
+  }
+
   private submitProof(index: number): void {
     const proof = this.proofs[index];
-    const using = proof.usingSentence !== undefined ? this.sentences[proof.usingSentence].text : this.usage.placeholder(index);
-    const at = this.skeleton.appendStandIn(index, using);
+    this.skeleton.annotate(this.usage.known());
+    const at = this.skeleton.statementLink(index);
     const links = this.skeleton.links;
     const body = this.sentences.slice(proof.statement + 1, proof.close! + 1).map((s, i) => ({ text: s.text, sentence: proof.statement + 1 + i }));
     this.run({
@@ -147,7 +163,6 @@ export class DocumentCheck {
       reportOpenProof: false,
       label: `${this.fileName()}: ${proof.name} (line ${this.lineOf(proof.statement)})`,
       proof: index,
-      assumptionsOf: this.usage.assumptionsQuery(index),
       timeLimit: this.host.proofTimeLimitMs ? { from: at + 1, ms: this.host.proofTimeLimitMs } : undefined,
     });
   }
@@ -170,7 +185,6 @@ export class DocumentCheck {
     const handle = this.host.submit({
       chain: spec.chain,
       reportOpenProof: spec.reportOpenProof,
-      assumptionsOf: spec.assumptionsOf,
       timeLimit: spec.timeLimit,
       label: spec.label,
       isExpired: () => this.cancelled || this.beyondSkeletonError(spec.chain),
@@ -199,13 +213,14 @@ export class DocumentCheck {
   /** The whole chain identifies a task's result; the questions asked of it are part of the key too. */
   private cacheKey(spec: TaskSpec): string {
     const last = spec.chain.length > 0 ? spec.chain.at(spec.chain.length - 1).hash : rootHash(this.root);
-    return `${last}\0${spec.reportOpenProof}\0${spec.assumptionsOf?.candidates.join(' ') ?? ''}`;
+    return `${last}\0${spec.reportOpenProof}`;
   }
 
   private settle(spec: TaskSpec, outcome: TaskOutcome<CheckResponse>, attempt: number): void {
     const final = this.onOutcome(spec, outcome, attempt);
     if (final && spec.proof !== undefined) {
       this.usage.settle(spec.proof, outcome.ok ? outcome.response : undefined);
+      this.submitReady();
       this.advance();
     }
     this.maybeFinish();

@@ -18,7 +18,6 @@ export interface ProofTask {
   chain: TaskChain;
   /** Ask the worker whether a proof is still open at the end (for the task that ends the document). */
   reportOpenProof: boolean;
-  assumptionsOf?: CheckRequest['assumptionsOf'];
   timeLimit?: CheckRequest['timeLimit'];
   label: string;
   /** A task of a document version that is no longer wanted expires instead of running. */
@@ -62,7 +61,7 @@ export const proofPolicy: Policy<ProofTask, CheckRequest, CheckResponse, CoqComp
     if (task.isExpired()) return undefined;
     task.onDispatch?.();
     const keep = kept(status, task);
-    const request: CheckRequest = { root: task.chain.root, keep, sentences: task.chain.slice(keep), reportOpenProof: task.reportOpenProof, assumptionsOf: task.assumptionsOf, timeLimit: task.timeLimit };
+    const request: CheckRequest = { root: task.chain.root, keep, sentences: task.chain.slice(keep), reportOpenProof: task.reportOpenProof, timeLimit: task.timeLimit };
     if (task.goals) request.goals = true;
     return request;
   },

@@ -17,6 +17,8 @@ export class Skeleton {
   private readonly entries: Entry[] = [];
   /** Index in `links` where each entry's links start. */
   private readonly entryStarts: number[] = [];
+  /** The entry of each delegated proof's stand-in. */
+  private readonly standInEntry = new Map<number, number>();
   private chain: ChainLink[] = [];
   private readonly root: string;
 
@@ -39,8 +41,14 @@ export class Skeleton {
 
   /** Appends a delegated proof's stand-in; returns the link index of its statement. */
   appendStandIn(proof: number, using?: string): number {
+    this.standInEntry.set(proof, this.entries.length);
     this.append({ kind: 'standIn', proof, using });
     return this.entryStarts.at(-1)!;
+  }
+
+  /** The link index of a delegated proof's statement (annotating earlier stand-ins may move it). */
+  statementLink(proof: number): number {
+    return this.entryStarts[this.standInEntry.get(proof)!];
   }
 
   /** Gives these proofs' stand-ins their `Proof using` sentences. */
