@@ -10,8 +10,10 @@ import { CheckCommandsFeature } from './features/checkCommands';
 import { CheckingFeature, CheckingOptions } from './features/checking';
 import { CheckProgressFeature } from './features/checkProgress';
 import { ConfigurationFeature } from './features/configuration';
+import { GoalsFeature } from './features/goals';
 import { KillAllWorkersFeature } from './features/killAllWorkers';
 import { RestartWorkersFeature } from './features/restartWorkers';
+import { VisibleRangesFeature } from './features/visibleRanges';
 import { WorkerPoolOwner } from './features/workerPool';
 import { WorkersFeature } from './features/workers';
 
@@ -37,6 +39,8 @@ new CheckCommandsFeature(connection, checking);
 new KillAllWorkersFeature(connection, pool);
 new RestartWorkersFeature(connection, owner, checking, () => workers.changed());
 new ConfigurationFeature(connection, checking);
+new GoalsFeature(connection, documents, checking, pool);
+const visibleRanges = new VisibleRangesFeature(connection, pool);
 
 const DEFAULT_PROOF_TIME_LIMIT_MS = 60_000;
 
@@ -47,14 +51,14 @@ connection.onInitialize((params) => {
   // Absent means the default of 60 s; 0 means no limit.
   checkingOptions.proofTimeLimitMs = typeof options.proofTimeLimitMs === 'number' ? options.proofTimeLimitMs : DEFAULT_PROOF_TIME_LIMIT_MS;
   createPool = () =>
-    createCoqPool({
+    visibleRanges.attach(createCoqPool({
       size: options.workers && options.workers > 0 ? options.workers : availableParallelism(),
       coqidetopPath: options.coqidetopPath || 'coqidetop.opt',
       memoryLimitBytes: options.workerMemoryLimitBytes,
       log: (line) => connection.console.log(line),
       onWorkersChanged: () => workers.changed(),
       onSpawnFailure: (message) => checking.failSetup(message),
-    });
+    }));
   owner.start();
   return {
     capabilities: {

@@ -7,13 +7,17 @@
  */
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CheckFailure, CheckRequest, CheckResponse, CoqMessage, CoqRoot } from '../../../protocol/coqTasks';
-import type { ProofCounts, ProofStatus, ProofStatusName } from '../../../protocol/lsp';
+import type { CheckFailure, CheckRequest, CheckResponse, CoqMessage, CoqRoot, ProofGoals } from '../../../protocol/coqTasks';
+import type { Position, ProofCounts, ProofStatus, ProofStatusName } from '../../../protocol/lsp';
 import type { TaskHandle, TaskOutcome } from '../pool/pool';
 import { link, rootHash, TaskChain } from './chain';
+import { relatedGoals } from './goals';
+import { goalsCacheKey } from './goalsQuery';
+import { GoalsTarget, goalsTarget } from './goalsTarget';
 import { byteRangeToOffsets } from './locations';
 import { notCheckedMessage, RETRIED_REASONS } from './notChecked';
-import type { ProofTask } from './proofPolicy';
+import type { ProofTask, TaskPlace } from './proofPolicy';
+import { Repair, RepairStep } from './repair';
 import { findProofs, ProofBlock } from './segments';
 import { Sentence, splitSentences } from './sentences';
 import type { ResultsCache } from './resultsCache';
@@ -43,6 +47,10 @@ interface Located {
   message: string;
   loc?: { start: number; end: number };
   severity: DiagnosticSeverity;
+  /** The goals before the failing sentence, once its repair task has them. */
+  goals?: ProofGoals | null;
+  /** Shown only once the goals say it is more than given-up goals (./repair.ts isResumedClose). */
+  tentative?: boolean;
 }
 
 interface TaskSpec {
@@ -52,6 +60,9 @@ interface TaskSpec {
   /** The delegated proof this task checks; undefined for the task that walks the whole skeleton. */
   proof: number | undefined;
   timeLimit?: CheckRequest['timeLimit'];
+  goals?: boolean;
+  /** Set on the tasks that follow a failure inside a delegated proof. */
+  repair?: RepairStep;
 }
 
 export class DocumentCheck {
@@ -70,7 +81,11 @@ export class DocumentCheck {
   /** The next sentence to add to the skeleton. */
   private cursor = 0;
   private walkedToEnd = false;
+  /** Kept after they settle: cancelling a finished task still cancels the tasks injected after it. */
   private readonly handles = new Set<TaskHandle<CheckResponse>>();
+  private readonly repair: Repair;
+  /** Called whenever the check goes further (goals queries wait for the proof they ask about). */
+  private progressWaiters: (() => void)[] = [];
   private readonly failures = new Map<number, Located>();
   private readonly messages = new Map<string, Located>();
   /** The first skeleton sentence known to fail: nothing after it can be checked, as with coqc. */
@@ -92,6 +107,7 @@ export class DocumentCheck {
     this.usage = new SectionUsage(this.proofs, this.sentences);
     this.proofs.forEach((proof, index) => proof.delegated && this.delegatedAt.set(proof.statement, index));
     this.sectionEnds = new Set(this.usage.learnt.map((p) => this.proofs[p].sectionEnd!));
+    this.repair = new Repair(this.sentences, this.proofs, (sentence) => this.lineOf(sentence));
   }
 
   get version(): number {
@@ -112,6 +128,25 @@ export class DocumentCheck {
   cancel(): void {
     this.cancelled = true;
     for (const handle of this.handles) handle.cancel();
+    this.progressed();
+  }
+
+  /** Which state a goals query at this position is about, and the chain that reaches it (./goalsTarget.ts). */
+  goalsTarget(position: Position): GoalsTarget {
+    const { document, root, sentences, proofs, skeletonError, host } = this;
+    const over = this.cancelled || this.reported;
+    return goalsTarget({ document, root, sentences, proofs, skeleton: this.skeleton.links, attempts: this.repair.all, skeletonError, over, proofTimeLimitMs: host.proofTimeLimitMs }, position);
+  }
+
+  /** Resolves once the check has gone further (a proof submitted, a task answered, the check over). */
+  waitForProgress(): Promise<void> {
+    return new Promise((resolve) => this.progressWaiters.push(resolve));
+  }
+
+  private progressed(): void {
+    const waiters = this.progressWaiters;
+    this.progressWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** Extends the skeleton as far as it can, submitting the tasks it reaches. */
@@ -158,8 +193,11 @@ export class DocumentCheck {
     const at = this.skeleton.statementLink(index);
     const links = this.skeleton.links;
     const body = this.sentences.slice(proof.statement + 1, proof.close! + 1).map((s, i) => ({ text: s.text, sentence: proof.statement + 1 + i }));
+    const chain = new TaskChain(this.root, links, at + 1, link(links[at].hash, body));
+    this.repair.begin(index, chain);
+    this.progressed();
     this.run({
-      chain: new TaskChain(this.root, links, at + 1, link(links[at].hash, body)),
+      chain,
       reportOpenProof: false,
       label: `${this.fileName()}: ${proof.name} (line ${this.lineOf(proof.statement)})`,
       proof: index,
@@ -170,55 +208,84 @@ export class DocumentCheck {
   private run(spec: TaskSpec, attempt = 0): void {
     const key = this.cacheKey(spec);
     const cached = this.host.cache?.get(key);
+    this.pending++;
     if (cached) {
       // Replayed asynchronously, like a task that finished at once: the walk goes on meanwhile.
-      this.pending++;
       queueMicrotask(() => {
         this.pending--;
         if (this.cancelled) return;
         for (const message of cached.messages) this.onMessage(spec.chain, message);
         this.settle(spec, { ok: true, response: cached.response }, attempt);
+        // A live task injects what follows it (./repair.ts); a replayed one runs it.
+        for (const next of this.repair.followUps(spec, cached.response)) this.run(next);
       });
       return;
     }
+    this.handles.add(this.host.submit(this.taskOf(spec, attempt, key)));
+  }
+
+  /** The pool's task for a spec. Its outcome comes back through `settled`, for submitted and injected tasks alike. */
+  private taskOf(spec: TaskSpec, attempt: number, key: string): ProofTask {
     const messages: CoqMessage[] = [];
-    const handle = this.host.submit({
+    return {
       chain: spec.chain,
       reportOpenProof: spec.reportOpenProof,
       timeLimit: spec.timeLimit,
+      goals: spec.goals,
       label: spec.label,
+      place: this.placeOf(spec.proof),
       isExpired: () => this.cancelled || this.beyondSkeletonError(spec.chain),
       onMessage: (message) => {
         messages.push(message);
         this.onMessage(spec.chain, message);
       },
       onDispatch: () => {
-        if (spec.proof === undefined) return;
+        if (spec.proof === undefined || spec.repair) return;
         this.verdicts[spec.proof] = 'running';
         this.publish();
       },
-    });
-    this.handles.add(handle);
-    this.pending++;
-    void handle.done.then((outcome) => {
-      this.handles.delete(handle);
-      this.pending--;
-      if (this.cancelled) return;
-      // A time-out says how busy the machine was, not what the proof is: it is not remembered.
-      if (outcome.ok && !outcome.response.interrupted && !outcome.response.timedOut) this.host.cache?.set(key, { response: outcome.response, messages });
-      this.settle(spec, outcome, attempt);
-    });
+      followUps: (response) => {
+        if (this.cancelled) return [];
+        const injected: ProofTask[] = [];
+        for (const next of this.repair.followUps(spec, response)) {
+          const nextKey = this.cacheKey(next);
+          if (this.host.cache?.get(nextKey)) this.run(next);
+          else {
+            this.pending++;
+            injected.push(this.taskOf(next, 0, nextKey));
+          }
+        }
+        return injected;
+      },
+      settled: (outcome) =>
+        queueMicrotask(() => {
+          this.pending--;
+          if (this.cancelled) return;
+          // A time-out says how busy the machine was, not what the proof is: it is not remembered.
+          if (outcome.ok && !outcome.response.interrupted && !outcome.response.timedOut) this.host.cache?.set(key, { response: outcome.response, messages });
+          this.settle(spec, outcome, attempt);
+        }),
+    };
+  }
+
+  private placeOf(proof: number | undefined): TaskPlace | undefined {
+    if (proof === undefined) return undefined;
+    const { statement, close } = this.proofs[proof];
+    const line = (offset: number) => this.document.positionAt(offset).line;
+    return { uri: this.document.uri, startLine: line(this.sentences[statement].start), endLine: line(this.sentences[close!].end) };
   }
 
   /** The whole chain identifies a task's result; the questions asked of it are part of the key too. */
   private cacheKey(spec: TaskSpec): string {
+    if (spec.goals) return goalsCacheKey(spec.chain);
     const last = spec.chain.length > 0 ? spec.chain.at(spec.chain.length - 1).hash : rootHash(this.root);
     return `${last}\0${spec.reportOpenProof}`;
   }
 
   private settle(spec: TaskSpec, outcome: TaskOutcome<CheckResponse>, attempt: number): void {
     const final = this.onOutcome(spec, outcome, attempt);
-    if (final && spec.proof !== undefined) {
+    this.progressed();
+    if (final && spec.proof !== undefined && !spec.repair) {
       this.usage.settle(spec.proof, outcome.ok ? outcome.response : undefined);
       this.submitReady();
       this.advance();
@@ -235,6 +302,8 @@ export class DocumentCheck {
         return false;
       }
       if (reason === 'cancelled' || reason === 'expired') return true;
+      // Without its goals, or past its first failure, a failed proof stays what it was.
+      if (spec.repair) return this.onRepairOutcome(spec, undefined);
       const sentence = spec.proof !== undefined ? this.proofs[spec.proof].statement : this.sentences.length - 1;
       const message = notCheckedMessage(outcome.error, spec.proof !== undefined ? this.proofs[spec.proof].name : undefined, attempt + 1);
       this.fail(spec.proof, { sentence, message, severity: DiagnosticSeverity.Error });
@@ -242,6 +311,7 @@ export class DocumentCheck {
     }
     const response = outcome.response;
     if (response.interrupted) return true;
+    if (spec.repair && (spec.repair.kind === 'goals' || response.timedOut || !response.failure)) return this.onRepairOutcome(spec, response);
     if (response.timedOut && spec.proof !== undefined) {
       const seconds = (spec.timeLimit?.ms ?? 0) / 1000;
       this.failures.set(this.proofs[spec.proof].statement, {
@@ -263,15 +333,32 @@ export class DocumentCheck {
     return true;
   }
 
+  /** The goals before a failure arrived (or could not be had); a resumption that got to the end. */
+  private onRepairOutcome(spec: TaskSpec, response: CheckResponse | undefined): boolean {
+    if (spec.repair?.kind !== 'goals') return true;
+    const failure = this.failures.get(spec.repair.sentence);
+    if (!failure) return true;
+    const goals = response?.goals;
+    failure.goals = goals;
+    // Qed refused only because goals were given up: no error of its own.
+    if (failure.tentative && goals && goals.goals.length + goals.unfocused + goals.shelved === 0) this.failures.delete(spec.repair.sentence);
+    else failure.tentative = false;
+    this.publish();
+    return true;
+  }
+
   private onFailure(spec: TaskSpec, failure: CheckFailure): void {
-    const located = { sentence: spec.chain.at(failure.index).sentence, message: failure.message, loc: failure.loc, severity: DiagnosticSeverity.Error };
+    const sentence = spec.chain.at(failure.index).sentence;
+    const located: Located = { sentence, message: failure.message, loc: failure.loc, severity: DiagnosticSeverity.Error };
+    if (this.repair.isResumedClose(spec, sentence)) located.tentative = true;
     // The prefix is skeleton (the statement included); what follows is the proof's own.
     if (failure.index >= spec.chain.prefixLength) this.fail(spec.proof, located);
     else this.noteSkeletonError(located);
   }
 
   private fail(proof: number | undefined, located: Located): void {
-    this.failures.set(located.sentence, located);
+    // The first error at a sentence stays (a resumption may meet it again, or its own recovery there).
+    if (!this.failures.has(located.sentence)) this.failures.set(located.sentence, located);
     if (proof !== undefined) this.verdicts[proof] = 'failed';
     this.publish();
   }
@@ -311,6 +398,7 @@ export class DocumentCheck {
       else proofs.unchecked++;
     }
     this.publishNow();
+    this.progressed();
     this.host.finished({ proofs, durationMs: Date.now() - this.startedAt });
   }
 
@@ -349,7 +437,7 @@ export class DocumentCheck {
       }),
     );
     const limit = this.skeletonError?.sentence ?? Infinity;
-    const shown = [...this.failures.values(), ...this.messages.values()].filter((d) => d.sentence < limit);
+    const shown = [...this.failures.values(), ...this.messages.values()].filter((d) => d.sentence < limit && !d.tentative);
     if (this.skeletonError) shown.push(this.skeletonError);
     this.host.publish(shown.sort((a, b) => a.sentence - b.sentence).map((d) => this.toDiagnostic(d)));
   }
@@ -357,12 +445,13 @@ export class DocumentCheck {
   private toDiagnostic(located: Located): Diagnostic {
     const sentence = this.sentences[located.sentence];
     const [start, end] = located.loc ? byteRangeToOffsets(sentence.text, located.loc, sentence.start) : [sentence.start, sentence.end];
-    return {
-      range: { start: this.document.positionAt(start), end: this.document.positionAt(end) },
-      severity: located.severity,
-      source: 'coq',
-      message: located.message,
-    };
+    const range = { start: this.document.positionAt(start), end: this.document.positionAt(end) };
+    const diagnostic: Diagnostic = { range, severity: located.severity, source: 'coq', message: located.message };
+    if (located.goals !== undefined) {
+      const whole = { start: this.document.positionAt(sentence.start), end: this.document.positionAt(sentence.end) };
+      diagnostic.relatedInformation = relatedGoals(located.goals, { uri: this.document.uri, range: whole });
+    }
+    return diagnostic;
   }
 
   private fileName(): string {

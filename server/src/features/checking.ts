@@ -39,7 +39,12 @@ export interface CheckListener {
 export class CheckingFeature {
   private readonly checks = new Map<string, DocumentCheck>();
   private readonly debounce = new Map<string, NodeJS.Timeout>();
-  private readonly cache = new ResultsCache();
+  /** Verdicts and goals of earlier tasks, shared by every check and goals query. */
+  readonly cache = new ResultsCache();
+  /** Each open document's latest check, finished or not (goals queries read the chains it used). */
+  private readonly latest = new Map<string, DocumentCheck>();
+  /** Goals queries waiting for the check of a document's current version to start (a pause in typing). */
+  private readonly startWaiters = new Map<string, (() => void)[]>();
   /** The last proofStatus sent per document, to say what a cancelled check leaves unchecked. */
   private readonly lastStatus = new Map<string, ProofStatusParams>();
   /** Documents whose check could not start because the pool was being replaced. */
@@ -68,9 +73,32 @@ export class CheckingFeature {
     });
     documents.onDidClose(({ document }) => {
       this.cancel(document.uri);
+      this.latest.delete(document.uri);
       this.lastStatus.delete(document.uri);
       void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
     });
+  }
+
+  /**
+   * The check of the document's current version, running or finished; when one is about to start
+   * (after a pause in typing), that one. Undefined when the current version is not being checked
+   * (with `checkOn` save or manual, an edited document until it is saved or checked).
+   */
+  async currentCheck(uri: string): Promise<DocumentCheck | undefined> {
+    for (;;) {
+      const version = this.documents.get(uri)?.version;
+      const check = this.latest.get(uri);
+      if (version === undefined) return undefined;
+      if (check?.version === version) return check;
+      if (!this.debounce.has(uri)) return undefined;
+      await new Promise<void>((resolve) => this.startWaiters.set(uri, [...(this.startWaiters.get(uri) ?? []), resolve]));
+    }
+  }
+
+  /** Wakes the goals queries waiting for this document's check: it started, or the one they waited for will not. */
+  private wakeStartWaiters(uri: string): void {
+    for (const resolve of this.startWaiters.get(uri) ?? []) resolve();
+    this.startWaiters.delete(uri);
   }
 
   onCheck(listener: CheckListener): void {
@@ -131,6 +159,7 @@ export class CheckingFeature {
   private cancel(uri: string): void {
     clearTimeout(this.debounce.get(uri));
     this.debounce.delete(uri);
+    this.wakeStartWaiters(uri);
     const check = this.checks.get(uri);
     if (!check) return;
     check.cancel();
@@ -180,6 +209,8 @@ export class CheckingFeature {
       },
     });
     this.checks.set(uri, check);
+    this.latest.set(uri, check);
+    this.wakeStartWaiters(uri);
     for (const listener of this.listeners) listener.started(uri, document.version);
     check.start();
   }
