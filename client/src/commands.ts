@@ -134,6 +134,12 @@ async function cancelChecking(ctx: Ctx, arg?: unknown): Promise<void> {
   if (result && !result.cancelled) void vscode.window.showInformationMessage(`ProofPool: ${fileName(document)} is not being checked.`);
 }
 
+async function showGoals(ctx: Ctx): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!coqDocument(editor?.document.uri) || !editor || !serverUp(ctx)) return;
+  await ctx.goals.show(editor);
+}
+
 async function showOutput(ctx: Ctx): Promise<void> {
   ctx.output.show(true);
 }
@@ -145,5 +151,6 @@ export const commands: Record<string, Command> = {
   'proofpool.restartServer': restartServer,
   'proofpool.checkDocument': checkDocument,
   'proofpool.cancelChecking': cancelChecking,
+  'proofpool.showGoals': showGoals,
   'proofpool.showOutput': showOutput,
 };

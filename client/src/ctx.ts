@@ -5,9 +5,10 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
-import type { RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { CheckFinishedNotification, ProofStatusNotification, WorkersNotification } from '../../protocol/lsp';
 import { config } from './config';
+import { GoalsView } from './goalsView';
 import { PoolState } from './poolState';
 
 /** How long the server may take to end its pool when asked to stop. */
@@ -29,6 +30,8 @@ export class Ctx implements vscode.Disposable {
   readonly onDidChangeState = this.stateEmitter.event;
   readonly output = vscode.window.createOutputChannel('ProofPool');
   readonly pool = new PoolState();
+  /** Show Goals' document beside the editor. */
+  readonly goals = new GoalsView(this);
 
   constructor(private readonly extension: vscode.ExtensionContext) {}
 
@@ -109,6 +112,12 @@ export class Ctx implements vscode.Disposable {
     return params === undefined ? client.sendRequest(type as RequestType0<R, void>) : client.sendRequest(type as RequestType<P, R, void>, params);
   }
 
+  /** A notification to the running server; dropped when it is not running. */
+  notify<P>(type: NotificationType<P>, params: P): void {
+    const client = this.client;
+    if (client?.isRunning()) void client.sendNotification(type, params).catch(() => undefined);
+  }
+
   private async disposeClient(): Promise<void> {
     const client = this.client;
     this.client = undefined;
@@ -126,6 +135,7 @@ export class Ctx implements vscode.Disposable {
   async dispose(): Promise<void> {
     await this.stop();
     this.pool.dispose();
+    this.goals.dispose();
     this.stateEmitter.dispose();
     this.output.dispose();
   }

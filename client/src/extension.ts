@@ -6,6 +6,7 @@ import { offerRestartOnChange } from './config';
 import { Ctx } from './ctx';
 import { ProofDecorations } from './decorations';
 import { WorkerStatusItem } from './status';
+import { VisibleRangesReporter } from './visibleRanges';
 import { WorkersView } from './workersView';
 
 let ctx: Ctx | undefined;
@@ -16,7 +17,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Proo
   const status = new WorkerStatusItem(current);
   const view = new WorkersView(current);
   const decorations = new ProofDecorations(extension, current.pool);
-  extension.subscriptions.push(status, view, decorations);
+  extension.subscriptions.push(status, view, decorations, new VisibleRangesReporter(current));
   for (const [id, run] of Object.entries(commands)) {
     extension.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => run(current, ...args)));
   }
