@@ -153,7 +153,7 @@ test('a worker whose memory passes the limit mid-task is ended: its task fails w
   // Held forever once grown, and growing in steps far slower than the checks: it is seen over the limit while busy.
   const grown = await pool.submit({ name: 'grow', request: { do: 'grow', mb: 4000, stepMb: 50, stepMs: 50 } }).done;
   assert.equal(!grown.ok && grown.error.reason, 'memory');
-  assert.match(!grown.ok ? grown.error.message : '', /exceeded the worker memory limit \(400 MiB\): worker 1 held \d+ MiB/);
+  assert.match(!grown.ok ? grown.error.message : '', /^worker 1 exceeded the worker memory limit \(400 MiB\), holding \d+ MiB$/);
   assert.equal(over.length, 1);
   const replacement = await waitFor(() => pool.workers().find((w) => w.state === 'idle' && w.pid !== first.pid), 'a fresh worker');
   assert.equal(replacement.status, 'fresh');

@@ -9,12 +9,12 @@ export const RETRIED_REASONS: ReadonlySet<TaskFailureReason> = new Set(['killed'
 
 /** `proof`: the lemma's name (undefined for the task that walks the skeleton); `attempts`: tasks run for it. */
 export function notCheckedMessage(error: TaskFailedError, proof: string | undefined, attempts: number): string {
-  const times = attempts === 1 ? '' : attempts === 2 ? ', twice' : `, ${attempts} times`;
+  const times = attempts === 1 ? '' : attempts === 2 ? ' twice' : ` ${attempts} times`;
   const what = proof === undefined ? 'the document' : `the proof of ${proof}`;
   switch (error.reason) {
     case 'memory':
-      // error.message: "exceeded the worker memory limit (N MiB): worker 3 held M MiB".
-      return `Out of memory: checking ${what} ${error.message}${times}; it was stopped (setting proofpool.workerMemoryLimit).`;
+      // error.message: "worker 3 exceeded the worker memory limit (N MiB), holding M MiB".
+      return `Out of memory: ${what} was stopped${times}: ${error.message}. Raise proofpool.workerMemoryLimit to check it.`;
     case 'worker-died':
     case 'killed':
       return `Not checked: the worker checking ${what} died${times} (last: ${error.message}).`;

@@ -502,7 +502,7 @@ export class Pool<Task, Request, Response, Competence> {
       case 'timeout':
         return `timed out: ${exit.description}`;
       case 'memory':
-        return `exceeded the worker memory limit (${mebibytes(this.options.memoryLimitBytes ?? 0)} MiB): ${worker.name} held ${mebibytes(slot.overMemoryBytes ?? 0)} MiB`;
+        return `${worker.name} exceeded the worker memory limit (${mebibytes(this.options.memoryLimitBytes ?? 0)} MiB), holding ${mebibytes(slot.overMemoryBytes ?? 0)} MiB`;
       default:
         return exit.description;
     }
