@@ -65,6 +65,21 @@ interface PendingCall {
   printed?: string[];
 }
 
+/** coqidetop did not start; nothing of it is left running. */
+export class CoqStartError extends Error {
+  constructor(
+    message: string,
+    /**
+     * It was ended by a signal before it was ready, and not by us (killed from outside, or it
+     * crashed): nothing about the request is wrong, another attempt may well succeed.
+     */
+    readonly killed: boolean,
+  ) {
+    super(message);
+    this.name = 'CoqStartError';
+  }
+}
+
 export class CoqIdeTop {
   readonly pid: number;
   readonly exited: Promise<CoqExit>;
@@ -152,10 +167,11 @@ export class CoqIdeTop {
       coq._initialStateId = init.value;
       return coq;
     } catch (e) {
+      const endedFirst = !coq.alive;
       coq.kill();
-      await coq.exited;
+      const exit = await coq.exited;
       const message = (e as Error).message.replace(/^coqidetop (exited|was killed)[^:]*/, (m) => `${m} during startup`);
-      throw new Error(message);
+      throw new CoqStartError(message, endedFirst && exit.signal !== null);
     } finally {
       clearTimeout(timer);
     }

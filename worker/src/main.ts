@@ -4,6 +4,7 @@
  */
 import type { CheckRequest, CheckResponse, CoqMessage, CoqWorkerOptions } from '../../protocol/coqTasks';
 import { serveWorker } from '../../server/src/pool/workerRuntime';
+import { CoqStartError } from './coqidetop';
 import { CoqSession } from './session';
 
 let session: CoqSession | undefined;
@@ -22,8 +23,10 @@ serveWorker<CheckRequest, CheckResponse, CoqMessage>({
       return await session.check(request, (message) => context.feedback(message), context.interrupted);
     } catch (error) {
       // Without its coqidetop the worker holds none of the states the pool counts on: it dies with
-      // it, so that the pool retries the task elsewhere and starts a fresh worker.
-      if (session.lostCoq) {
+      // it, so that the pool retries the task elsewhere and starts a fresh worker. The same when
+      // coqidetop was killed while it started (a coqidetop that exits with an error at start,
+      // e.g. on a bad flag, is the request's problem: the task fails with that error instead).
+      if (session.lostCoq || (error instanceof CoqStartError && error.killed)) {
         console.error(`coqidetop died: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(COQ_DIED);
       }

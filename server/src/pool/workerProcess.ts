@@ -57,6 +57,10 @@ export class WorkerProcess extends WorkerHandle {
     super(name, streamTransport(channel, channel));
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
+        // A worker that died abruptly (SIGKILL, crash) could not end what it started: a coqidetop
+        // busy with an endless proof would run on, orphaned. Its group outlives it; end the group.
+        // (The group id cannot be reused while any member is alive.)
+        if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
         this.exitInfo = { code, signal, description: `${name} ${describeExit(code, signal)}` };
         this.stopHeartbeats();
         this.endpoint.close(new ConnectionClosedError(this.exitInfo.description, this.exitInfo));
@@ -141,12 +145,7 @@ export class WorkerProcess extends WorkerHandle {
   }
 
   signal(signal: NodeJS.Signals): void {
-    if (!this.alive) return;
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      // Already gone: its exit event is on its way.
-    }
+    if (this.alive) signalGroup(this.pid, signal);
   }
 
   /** Ends the worker and everything it started, and waits until it is gone (reaped). */
@@ -163,6 +162,15 @@ export class WorkerProcess extends WorkerHandle {
     const exit = await this.exited;
     clearTimeout(timer);
     return exit;
+  }
+}
+
+/** Signals the process group a worker leads (the worker and what it started). */
+function signalGroup(leader: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-leader, signal);
+  } catch {
+    // Nobody left in it: its exit event is on its way, or it was empty already.
   }
 }
 
