@@ -7,6 +7,7 @@
 import type { CheckRequest, CheckResponse, ProofGoals } from '../../../protocol/coqTasks';
 import type { TaskHandle } from '../pool/pool';
 import type { TaskChain } from './chain';
+import { RETRIED_REASONS } from './notChecked';
 import type { ProofTask, TaskPlace } from './proofPolicy';
 import type { ResultsCache } from './resultsCache';
 
@@ -55,8 +56,8 @@ async function goalsResponse(host: GoalsHost, chain: TaskChain, options: GoalsTa
   signal?.addEventListener('abort', cancel);
   const outcome = await handle.done.finally(() => signal?.removeEventListener('abort', cancel));
   if (!outcome.ok) {
-    // A worker that died under it (or was killed) gets one more try, on another worker.
-    if (attempt === 0 && (outcome.error.reason === 'worker-died' || outcome.error.reason === 'killed')) return goalsResponse(host, chain, options, 1);
+    // A worker that died under it (killed, over the memory limit) gets one more try, on another worker.
+    if (attempt === 0 && RETRIED_REASONS.has(outcome.error.reason)) return goalsResponse(host, chain, options, 1);
     throw new GoalsUnavailableError(`the goals could not be computed: ${outcome.error.message}`);
   }
   const response = outcome.response;

@@ -28,8 +28,9 @@ export class GoalsFeature {
     const check = await this.checking.currentCheck(uri);
     if (!check) throw new ResponseError(ErrorCodes.InvalidRequest, `${name} has changed since it was last checked: save it, or run ProofPool: Check Document, then ask again.`);
     let target = check.goalsTarget(position);
+    const cancelled = new Promise<void>((resolve) => token.onCancellationRequested(() => resolve()));
     while (target.kind === 'pending' && !token.isCancellationRequested) {
-      await check.waitForProgress();
+      await Promise.race([check.waitForProgress(), cancelled]);
       target = check.goalsTarget(position);
     }
     if (this.documents.get(uri)?.version !== check.version) throw new ResponseError(LSPErrorCodes.ContentModified, `${name} changed while its goals were asked for.`);
