@@ -257,14 +257,21 @@ export class DocumentCheck {
         }
         return injected;
       },
-      settled: (outcome) =>
+      settled: (outcome) => {
+        // What a proof's clean check teaches (its Proof using) frees the proofs waiting for it now,
+        // before the pool gives this worker its next task, so that they can be that task.
+        if (outcome.ok && spec.proof !== undefined && !spec.repair && !this.cancelled && isClean(outcome.response)) {
+          this.usage.settle(spec.proof, outcome.response);
+          this.submitReady();
+        }
         queueMicrotask(() => {
           this.pending--;
           if (this.cancelled) return;
           // A time-out says how busy the machine was, not what the proof is: it is not remembered.
           if (outcome.ok && !outcome.response.interrupted && !outcome.response.timedOut) this.host.cache?.set(key, { response: outcome.response, messages });
           this.settle(spec, outcome, attempt);
-        }),
+        });
+      },
     };
   }
 
@@ -337,7 +344,8 @@ export class DocumentCheck {
   private onRepairOutcome(spec: TaskSpec, response: CheckResponse | undefined): boolean {
     if (spec.repair?.kind !== 'goals') return true;
     const failure = this.failures.get(spec.repair.sentence);
-    if (!failure) return true;
+    // The first failure at a sentence keeps its goals (a bullet resumed at may fail there again).
+    if (!failure || failure.goals !== undefined) return true;
     const goals = response?.goals;
     failure.goals = goals;
     // Qed refused only because goals were given up: no error of its own.
@@ -461,4 +469,9 @@ export class DocumentCheck {
   private lineOf(sentence: number): number {
     return this.document.positionAt(this.sentences[sentence].start).line + 1;
   }
+}
+
+/** A check that ran to its end without failing, being stopped or timing out. */
+function isClean(response: CheckResponse): boolean {
+  return !response.failure && !response.interrupted && !response.timedOut;
 }
