@@ -8,15 +8,13 @@
  *   node out/test/bench/edits.entry.js [--runs N]
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readFileSync, rmSync } from 'node:fs';
 import { DidChangeTextDocumentNotification } from 'vscode-languageserver';
-import { DocumentResult, ServerSession } from '../../server/src/cli/serverSession';
-import { DIST } from '../support/cli';
+import type { DocumentResult } from '../../server/src/cli/serverSession';
+import { copyIntoProject, errorsOf, replaceOnce } from '../support/editing';
+import { startMarkedServer } from '../support/markedServer';
 import { median } from '../support/measure';
-import { markedEnv, processesWithTag } from '../support/processes';
+import { processesWithTag } from '../support/processes';
 
 interface Scenario {
   source: string;
@@ -59,27 +57,15 @@ function cpuSeconds(tag: string): number {
   return ticks / TICKS_PER_SECOND;
 }
 
-function replaceOnce(text: string, from: string, to: string): string {
-  const at = text.indexOf(from);
-  assert.ok(at >= 0 && text.indexOf(from, at + 1) < 0, `the edit must match once: ${from.slice(0, 60)}`);
-  return text.slice(0, at) + to + text.slice(at + from.length);
-}
-
 function errors(result: DocumentResult): number {
-  return result.diagnostics.filter((d) => d.severity === 1).length;
+  return errorsOf(result).length;
 }
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5);
   for (const scenario of SCENARIOS) {
-    const file = basename(scenario.source);
-    const dir = mkdtempSync(join(tmpdir(), 'proofpool-edits-'));
-    copyFileSync(scenario.source, join(dir, file));
-    writeFileSync(join(dir, '_CoqProject'), '-Q . Test\n');
-    const { tag, env } = markedEnv();
-    const session = await ServerSession.start({ workers: 2 }, { env, serverPath: join(DIST, 'server.js') });
-    const uri = pathToFileURL(join(dir, file)).href;
-    const original = readFileSync(join(dir, file), 'utf8');
+    const { dir, file, uri, original } = copyIntoProject(scenario.source);
+    const { session, tag } = await startMarkedServer({ workers: 2 });
     let version = 1;
     try {
       let started = Date.now();

@@ -19,6 +19,11 @@ function residentBytes(pid: number): number {
   }
 }
 
+/** Total resident memory of the live processes carrying the marker (a whole process tree, re-parented ones too). */
+export function treeResidentBytes(tag: string): number {
+  return processesWithTag(tag).reduce((sum, pid) => sum + residentBytes(pid), 0);
+}
+
 /** Runs `command` in `cwd`, sampling the memory of everything it starts every 50 ms. */
 export function measure(command: string, args: string[], cwd: string): Promise<Measurement> {
   const { tag, env } = markedEnv();
@@ -29,8 +34,7 @@ export function measure(command: string, args: string[], cwd: string): Promise<M
   child.stderr.on('data', (chunk) => (output += chunk));
   let peak = 0;
   const sampler = setInterval(() => {
-    const total = processesWithTag(tag).reduce((sum, pid) => sum + residentBytes(pid), 0);
-    peak = Math.max(peak, total);
+    peak = Math.max(peak, treeResidentBytes(tag));
   }, 50);
   return new Promise((resolve) => {
     child.on('close', (code) => {
