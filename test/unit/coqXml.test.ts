@@ -227,9 +227,7 @@ test('a long text in many chunks', () => {
   const xml = Buffer.from(`<value val="fail"><state_id val="1"/><richpp><_><pp>${text}</pp></_></richpp></value>`);
   const p = new X.XmlStreamParser();
   const events: X.XmlEvent[] = [];
-  const t0 = performance.now();
   for (let i = 0; i < xml.length; i += 4096) events.push(...p.feed(xml.subarray(i, i + 4096)));
-  assert.ok(performance.now() - t0 < 1000);
   assert.equal(events.length, 1);
   const r = X.decodeValue((events[0] as { element: X.XmlElement }).element);
   assert.equal(!r.ok && r.message, 'x'.repeat(1_000_000) + 'é<');
