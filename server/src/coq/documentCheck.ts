@@ -10,7 +10,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CheckFailure, CheckRequest, CheckResponse, CoqMessage, CoqRoot, ProofGoals } from '../../../protocol/coqTasks';
 import type { Position, ProofCounts, ProofStatus, ProofStatusName } from '../../../protocol/lsp';
 import type { TaskHandle, TaskOutcome } from '../pool/pool';
-import { link, rootHash, TaskChain } from './chain';
+import { ChainLink, link, rootHash, TaskChain } from './chain';
 import { relatedGoals } from './goals';
 import { goalsCacheKey } from './goalsQuery';
 import { GoalsTarget, goalsTarget } from './goalsTarget';
@@ -63,6 +63,8 @@ interface TaskSpec {
   goals?: boolean;
   /** Set on the tasks that follow a failure inside a delegated proof. */
   repair?: RepairStep;
+  /** For a proof's own task: the skeleton links its chain was built on, until a worker takes it. */
+  builtOn?: readonly ChainLink[];
 }
 
 export class DocumentCheck {
@@ -190,22 +192,35 @@ export class DocumentCheck {
   private submitProof(index: number): void {
     const proof = this.proofs[index];
     this.skeleton.annotate(this.usage.known());
-    const at = this.skeleton.statementLink(index);
+    const spec: TaskSpec = { chain: undefined!, reportOpenProof: false, label: `${this.fileName()}: ${proof.name} (line ${this.lineOf(proof.statement)})`, proof: index };
+    this.buildProofChain(spec);
+    this.progressed();
+    this.run(spec);
+  }
+
+  /** A proof's chain on the skeleton as it stands: its statement, after the stand-ins of the proofs before it. */
+  private buildProofChain(spec: TaskSpec): void {
+    const proof = this.proofs[spec.proof!];
+    const at = this.skeleton.statementLink(spec.proof!);
     const links = this.skeleton.links;
     const body = this.sentences.slice(proof.statement + 1, proof.close! + 1).map((s, i) => ({ text: s.text, sentence: proof.statement + 1 + i }));
-    const chain = new TaskChain(this.root, links, at + 1, link(links[at].hash, body));
-    this.repair.begin(index, chain);
-    this.progressed();
-    this.run({
-      chain,
-      reportOpenProof: false,
-      label: `${this.fileName()}: ${proof.name} (line ${this.lineOf(proof.statement)})`,
-      proof: index,
-      timeLimit: this.host.proofTimeLimitMs ? { from: at + 1, ms: this.host.proofTimeLimitMs } : undefined,
-    });
+    spec.chain = new TaskChain(this.root, links, at + 1, link(links[at].hash, body));
+    spec.builtOn = links;
+    spec.timeLimit = this.host.proofTimeLimitMs ? { from: at + 1, ms: this.host.proofTimeLimitMs } : undefined;
+    this.repair.begin(spec.proof!, spec.chain);
+  }
+
+  /**
+   * A queued proof task follows the skeleton's annotations (a stand-in that learnt its Proof using),
+   * so that a worker walks one chain forward instead of going back to replay an outdated one.
+   */
+  private refreshed(spec: TaskSpec): TaskChain {
+    if (spec.builtOn !== undefined && spec.builtOn !== this.skeleton.links) this.buildProofChain(spec);
+    return spec.chain;
   }
 
   private run(spec: TaskSpec, attempt = 0): void {
+    if (spec.proof !== undefined && !spec.repair && spec.builtOn === undefined) this.buildProofChain(spec); // a retry follows the skeleton again
     const key = this.cacheKey(spec);
     const cached = this.host.cache?.get(key);
     this.pending++;
@@ -221,16 +236,21 @@ export class DocumentCheck {
       });
       return;
     }
-    this.handles.add(this.host.submit(this.taskOf(spec, attempt, key)));
+    this.handles.add(this.host.submit(this.taskOf(spec, attempt)));
   }
 
   /** The pool's task for a spec. Its outcome comes back through `settled`, for submitted and injected tasks alike. */
-  private taskOf(spec: TaskSpec, attempt: number, key: string): ProofTask {
+  private taskOf(spec: TaskSpec, attempt: number): ProofTask {
     const messages: CoqMessage[] = [];
+    const refreshed = (): TaskChain => this.refreshed(spec);
     return {
-      chain: spec.chain,
+      get chain() {
+        return refreshed();
+      },
       reportOpenProof: spec.reportOpenProof,
-      timeLimit: spec.timeLimit,
+      get timeLimit() {
+        return spec.timeLimit;
+      },
       goals: spec.goals,
       label: spec.label,
       place: this.placeOf(spec.proof),
@@ -240,6 +260,8 @@ export class DocumentCheck {
         this.onMessage(spec.chain, message);
       },
       onDispatch: () => {
+        refreshed();
+        spec.builtOn = undefined; // the worker's chain from now on
         if (spec.proof === undefined || spec.repair) return;
         this.verdicts[spec.proof] = 'running';
         this.publish();
@@ -248,11 +270,10 @@ export class DocumentCheck {
         if (this.cancelled) return [];
         const injected: ProofTask[] = [];
         for (const next of this.repair.followUps(spec, response)) {
-          const nextKey = this.cacheKey(next);
-          if (this.host.cache?.get(nextKey)) this.run(next);
+          if (this.host.cache?.get(this.cacheKey(next))) this.run(next);
           else {
             this.pending++;
-            injected.push(this.taskOf(next, 0, nextKey));
+            injected.push(this.taskOf(next, 0));
           }
         }
         return injected;
@@ -268,7 +289,7 @@ export class DocumentCheck {
           this.pending--;
           if (this.cancelled) return;
           // A time-out says how busy the machine was, not what the proof is: it is not remembered.
-          if (outcome.ok && !outcome.response.interrupted && !outcome.response.timedOut) this.host.cache?.set(key, { response: outcome.response, messages });
+          if (outcome.ok && !outcome.response.interrupted && !outcome.response.timedOut) this.host.cache?.set(this.cacheKey(spec), { response: outcome.response, messages });
           this.settle(spec, outcome, attempt);
         });
       },

@@ -1,8 +1,10 @@
 /**
  * The queue's order (cursor first): goals queries, which someone waits for, before anything; then
  * the proofs of the active document around the cursor, then those the editor shows, nearest to
- * the cursor first; then everything else in arrival order. The client says where the user looks
- * (proofpool/visibleRanges); the pool re-sorts what is queued whenever that changes.
+ * the cursor first; then everything else, a document's proofs in document order (a worker walks
+ * forward on its chain instead of going back for a proof that waited for an earlier one), other
+ * ties in arrival order. The client says where the user looks (proofpool/visibleRanges); the pool
+ * re-sorts what is queued whenever that changes.
  */
 import type { Position, Range } from '../../../protocol/lsp';
 import type { ProofTask, TaskPlace } from './proofPolicy';
@@ -31,6 +33,8 @@ export function rankOf(place: TaskPlace | undefined, focus: Focus | undefined): 
 export function taskOrder(current: () => Focus | undefined): (a: ProofTask, b: ProofTask) => number {
   return (a, b) => {
     const focus = current();
-    return rankOf(a.place, focus) - rankOf(b.place, focus);
+    const byRank = rankOf(a.place, focus) - rankOf(b.place, focus);
+    if (byRank !== 0 || !a.place || !b.place || a.place.uri !== b.place.uri) return byRank;
+    return a.place.startLine - b.place.startLine;
   };
 }
