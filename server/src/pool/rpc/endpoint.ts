@@ -122,11 +122,11 @@ export class RpcEndpoint {
     try {
       message = JSON.parse(frame);
     } catch {
-      this.onProtocolError(new MessageDecodeError('(unknown)', 'frame', 'a JSON-RPC 2.0 message on one line'));
+      this.brokenFrame(frame, 'a JSON-RPC 2.0 message on one line');
       return;
     }
     if (typeof message !== 'object' || message === null) {
-      this.onProtocolError(new MessageDecodeError('(unknown)', 'frame', 'a JSON-RPC 2.0 message object'));
+      this.brokenFrame(frame, 'a JSON-RPC 2.0 message object');
       return;
     }
     if (typeof message.method === 'string') {
@@ -143,7 +143,24 @@ export class RpcEndpoint {
       else entry.resolve(message.result);
       return;
     }
-    this.onProtocolError(new MessageDecodeError('(unknown)', 'frame', 'a request, a notification or a response'));
+    this.brokenFrame(frame, 'a request, a notification or a response');
+  }
+
+  /**
+   * A line that is not a message: something wrote on the channel besides this protocol, or a frame
+   * was cut and glued to the next. What follows cannot be trusted to be framed either, and the
+   * answer a request waits for may have been in it: left open, the connection would keep a request
+   * waiting forever (a wedged worker). So every waiting request fails with a MarshalError (the pool
+   * then replaces the worker: Coq's on_marshal_error) naming what came, and the connection closes.
+   */
+  private brokenFrame(frame: string, expected: string): void {
+    this.onProtocolError(new MessageDecodeError('(unknown)', 'frame', expected));
+    const excerpt = JSON.stringify(frame.length > 80 ? `${frame.slice(0, 80)}…` : frame);
+    const error = new MarshalError(`the other side wrote a line that is not JSON-RPC on the protocol channel, so the connection was closed: ${excerpt}`);
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of waiting) entry.reject(error);
+    this.close();
   }
 
   private remoteError(spec: RequestSpec<unknown, unknown>, error: WireError): Error {
