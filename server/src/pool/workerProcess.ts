@@ -42,12 +42,17 @@ export interface WorkerSpawnOptions {
 const STDERR_KEPT = 20;
 /** A worker whose connection closed gets this long to exit by itself before it is killed. */
 const CLOSED_CONNECTION_GRACE_MS = 1000;
+/** How long an exit waits for the rest of the worker's stderr, to quote its last words. */
+const LAST_WORDS_WAIT_MS = 200;
 
 export class WorkerProcess extends WorkerHandle {
   readonly exited: Promise<WorkerExit>;
   private exitInfo: WorkerExit | undefined;
-  /** The last lines the worker printed on stderr, to explain a failed start. */
+  /** The last lines the worker printed on stderr, to explain a failed start or a death. */
   private readonly recentStderr: string[] = [];
+  private stderrDone: Promise<void> = Promise.resolve();
+  /** Handshake done: from then on an exit's description quotes the worker's last words (before, the spawn error does). */
+  private ready = false;
 
   private constructor(
     name: string,
@@ -61,10 +66,16 @@ export class WorkerProcess extends WorkerHandle {
         // busy with an endless proof would run on, orphaned. Its group outlives it; end the group.
         // (The group id cannot be reused while any member is alive.)
         if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-        this.exitInfo = { code, signal, description: `${name} ${describeExit(code, signal)}` };
-        this.stopHeartbeats();
-        this.endpoint.close(new ConnectionClosedError(this.exitInfo.description, this.exitInfo));
-        resolve(this.exitInfo);
+        // A worker that exits with an error code has usually said why just before, on stderr (e.g.
+        // "coqidetop died: unparseable output from coqidetop (...)"): the description, which becomes
+        // the failed task's message, quotes it, once the rest of its stderr has arrived.
+        const lastWords = this.ready && code ? Promise.race([this.stderrDone, delay(LAST_WORDS_WAIT_MS)]).then(() => this.lastWords()) : Promise.resolve('');
+        void lastWords.then((words) => {
+          this.exitInfo = { code, signal, description: `${name} ${describeExit(code, signal)}${words}` };
+          this.stopHeartbeats();
+          this.endpoint.close(new ConnectionClosedError(this.exitInfo.description, this.exitInfo));
+          resolve(this.exitInfo);
+        });
       });
     });
     // A worker that closed its end of the protocol is of no use: give it a moment to exit, then end it.
@@ -97,11 +108,11 @@ export class WorkerProcess extends WorkerHandle {
     }
     child.on('error', () => {}); // a failed kill of a process already gone is not news
     const worker = new WorkerProcess(name, child);
-    const stderrDone = forwardLines(child.stderr!, (line) => {
+    const stderrDone = (worker.stderrDone = forwardLines(child.stderr!, (line) => {
       worker.recentStderr.push(line);
       if (worker.recentStderr.length > STDERR_KEPT) worker.recentStderr.shift();
       options.onStderr?.(name, line);
-    });
+    }));
     forwardLines(child.stdout!, (line) => (options.onStdout ?? options.onStderr)?.(name, line));
     const timeoutMs = options.connectionTimeoutMs ?? 30_000;
     const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 10_000;
@@ -131,6 +142,7 @@ export class WorkerProcess extends WorkerHandle {
     } finally {
       clearTimeout(timer);
     }
+    worker.ready = true;
     worker.startHeartbeats(options.heartbeatIntervalMs ?? Math.max(100, Math.floor(heartbeatTimeoutMs / 4)));
     return worker;
   }
