@@ -36,6 +36,13 @@ export interface CheckRequest {
   reportOpenProof: boolean;
   /** Sentences from chain index `from` on (a proof's body) must execute within `ms`, or be stopped. */
   timeLimit?: { from: number; ms: number };
+  /**
+   * For a proof's own task: when every sentence ran and nothing failed, the links from `from` on
+   * (the proof's body) stand for the proof's stand-in (`links` links, each holding the state after
+   * `Qed.`): the lemma is as good as its stand-in to whatever follows, so the worker walks on from
+   * there instead of going back to the statement.
+   */
+  standIn?: { from: number; links: number };
   /** After the last sentence, report the goals there (a goals query, or the goals before a failing sentence). */
   goals?: boolean;
 }
@@ -67,6 +74,8 @@ export interface CheckResponse {
    * variables it used (Coq's own suggestion), so that a stand-in `Admitted.` keeps its statement after `End`.
    */
   proofUsing?: string;
+  /** The body was replaced by its stand-in's links (request.standIn); chainLength counts those. */
+  collapsed?: boolean;
   /** When the request asked for `goals` and every sentence ran: the goals after the last one; null when no proof is open there. */
   goals?: ProofGoals | null;
 }

@@ -71,6 +71,7 @@ export class CoqSession {
         if (!goals.ok) throw new Error(`coqidetop could not give the goals: ${goals.error.message}`);
         response.goals = toProofGoals(goals.value);
       }
+      if (request.standIn) this.collapse(request.standIn, response);
       return response;
     } finally {
       interrupted.removeEventListener('abort', stopOnInterrupt);
@@ -146,6 +147,14 @@ export class CoqSession {
   private async interruptedResponse(coq: CoqIdeTop, keep: number): Promise<CheckResponse> {
     await this.rewind(coq, keep);
     return { chainLength: this.chain.length, interrupted: true };
+  }
+
+  /** The proof's body links become its stand-in's, all at the state after its last sentence. */
+  private collapse(standIn: NonNullable<CheckRequest['standIn']>, response: CheckResponse): void {
+    const last = this.chain.at(-1)!;
+    this.chain.splice(standIn.from, Infinity, ...Array.from({ length: standIn.links }, () => ({ hash: last.hash, stateId: last.stateId })));
+    response.chainLength = this.chain.length;
+    response.collapsed = true;
   }
 
   private suggestionFor(stateId: number | undefined): string | undefined {

@@ -66,6 +66,11 @@ export class TaskChain {
     return new TaskChain(this.root, this.skeleton, this.prefixLength, [...this.tail.slice(0, at - this.prefixLength), ...own]);
   }
 
+  /** The same first `prefixLength` links, then this tail after them. */
+  withTail(tail: readonly ChainLink[]): TaskChain {
+    return new TaskChain(this.root, this.skeleton, this.prefixLength, tail);
+  }
+
   /** How many leading links this chain shares with the first `length` links of `other`. */
   commonPrefix(other: TaskChain, length: number): number {
     if (other.root.key !== this.root.key) return 0;

@@ -63,6 +63,8 @@ interface TaskSpec {
   goals?: boolean;
   /** Set on the tasks that follow a failure inside a delegated proof. */
   repair?: RepairStep;
+  /** For a proof's own task: its body and stand-in, for CheckRequest.standIn. */
+  standIn?: CheckRequest['standIn'];
   /** For a proof's own task: the skeleton links its chain was built on, until a worker takes it. */
   builtOn?: readonly ChainLink[];
 }
@@ -207,7 +209,21 @@ export class DocumentCheck {
     spec.chain = new TaskChain(this.root, links, at + 1, link(links[at].hash, body));
     spec.builtOn = links;
     spec.timeLimit = this.host.proofTimeLimitMs ? { from: at + 1, ms: this.host.proofTimeLimitMs } : undefined;
+    spec.standIn = { from: at + 1, links: this.skeleton.standInTail(spec.proof!).length };
     this.repair.begin(spec.proof!, spec.chain);
+  }
+
+  /**
+   * What a worker holds after checking a proof cleanly (CheckRequest.standIn): the chain it was
+   * given up to the statement, then the stand-in as the check showed it must be (its Proof using
+   * learnt now, before the worker picks again). The prefix stays the one the worker was given,
+   * even if the skeleton learnt more meanwhile: that is the state it holds.
+   */
+  private standInChain(spec: TaskSpec, response: CheckResponse): TaskChain {
+    this.usage.settle(spec.proof!, response);
+    this.skeleton.annotate(this.usage.known());
+    const statement = spec.chain.at(spec.chain.prefixLength - 1);
+    return spec.chain.withTail(link(statement.hash, this.skeleton.standInTail(spec.proof!)));
   }
 
   /**
@@ -251,6 +267,10 @@ export class DocumentCheck {
       get timeLimit() {
         return spec.timeLimit;
       },
+      get standIn() {
+        return spec.repair || spec.goals ? undefined : spec.standIn;
+      },
+      standInChain: (response) => this.standInChain(spec, response),
       goals: spec.goals,
       label: spec.label,
       place: this.placeOf(spec.proof),

@@ -26,6 +26,10 @@ export interface ProofTask {
   onMessage(message: CoqMessage): void;
   /** The task was just given to a worker. */
   onDispatch?(): void;
+  /** For a proof's own task (CheckRequest.standIn): where its body starts and how many links its stand-in has. */
+  standIn?: CheckRequest['standIn'];
+  /** After a collapsed response: the skeleton chain that ends with this proof's stand-in, as the worker now holds it. */
+  standInChain?(response: CheckResponse): TaskChain;
   /** Ask for the goals after the chain's last sentence. */
   goals?: boolean;
   /**
@@ -63,6 +67,7 @@ export const proofPolicy: Policy<ProofTask, CheckRequest, CheckResponse, CoqComp
     const keep = kept(status, task);
     const request: CheckRequest = { root: task.chain.root, keep, sentences: task.chain.slice(keep), reportOpenProof: task.reportOpenProof, timeLimit: task.timeLimit };
     if (task.goals) request.goals = true;
+    if (task.standIn) request.standIn = task.standIn;
     return request;
   },
   taskMatch: () => true,
@@ -74,7 +79,9 @@ export const proofPolicy: Policy<ProofTask, CheckRequest, CheckResponse, CoqComp
   },
   useResponse(_status, task, response) {
     // The worker stays with what it holds; follow-ups go first, so the worker that holds their state (cost 0) takes them.
-    return { stay: { chain: task.chain, length: response.chainLength }, inject: task.followUps?.(response) };
+    const chain = response.collapsed ? task.standInChain!(response) : task.chain;
+    if (chain.length < response.chainLength) throw new Error(`the worker holds ${response.chainLength} links of a ${chain.length}-link chain`);
+    return { stay: { chain, length: response.chainLength }, inject: task.followUps?.(response) };
   },
   nameOfTask: (task) => task.label,
   nameOfRequest: (request) => `${request.sentences.length} sentences after ${request.keep}`,

@@ -51,6 +51,11 @@ export class Skeleton {
     return this.entryStarts[this.standInEntry.get(proof)!];
   }
 
+  /** What a delegated proof's stand-in has after its statement, as it stands: its `Proof using`, if any, and `Admitted.`. */
+  standInTail(proof: number): { text: string; sentence: number }[] {
+    return this.render(this.entries[this.standInEntry.get(proof)!]).slice(1);
+  }
+
   /** Gives these proofs' stand-ins their `Proof using` sentences. */
   annotate(using: Map<number, string>): void {
     const first = this.entries.findIndex((e) => e.kind === 'standIn' && using.has(e.proof) && e.using !== using.get(e.proof));
