@@ -33,6 +33,11 @@ export interface XmlParserOptions {
 }
 
 const NAMED_ENTITIES: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+/**
+ * Coq's tags are short (a name and a few small attributes). A `<` followed by this much without its
+ * `>` is garbage, not a tag still arriving: waiting on would rescan the growing rest on every chunk.
+ */
+const MAX_MARKUP_CHARS = 1 << 16;
 const NAME = /^[A-Za-z_:][A-Za-z0-9_:.-]*/;
 
 /** Decodes entities in text or attribute values. Unknown or unterminated ones stay literal (Coq errors out; we are lenient). */
@@ -66,6 +71,11 @@ export class XmlStreamParser {
   /** Text received but not yet part of a complete token (for diagnostics). */
   get pending(): string {
     return this.buf;
+  }
+
+  /** Inside a top-level element, or inside a tag: coqidetop owes the rest of a message. */
+  get midMessage(): boolean {
+    return this.stack.length > 0 || this.buf.startsWith('<');
   }
 
   feed(chunk: Buffer | string): XmlEvent[] {
@@ -123,14 +133,16 @@ export class XmlStreamParser {
 
   /** Parses one tag/comment/header at buf[pos] === '<'; returns the characters consumed, 0 when incomplete. */
   private markup(buf: string, pos: number, events: XmlEvent[]): number {
+    // Too long to be markup still arriving: report it, and read on after its '<' as text.
+    const incomplete = () => (buf.length - pos > MAX_MARKUP_CHARS ? this.fail(events, `no end to <${buf.slice(pos + 1, pos + 41)}… after ${MAX_MARKUP_CHARS} characters`, 1) : 0);
     if (buf.startsWith('<!--', pos) || buf.startsWith('<?', pos)) {
       const close = buf.startsWith('<!--', pos) ? '-->' : '?>';
       const end = buf.indexOf(close, pos);
-      return end < 0 ? 0 : end + close.length - pos;
+      return end < 0 ? incomplete() : end + close.length - pos;
     }
     if (buf.length - pos < 2) return 0;
     const end = findTagEnd(buf, pos);
-    if (end < 0) return 0;
+    if (end < 0) return incomplete();
     const body = buf.slice(pos + 1, end); // between '<' and '>'
     const consumed = end + 1 - pos;
     if (body.startsWith('/')) {

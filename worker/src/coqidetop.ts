@@ -39,6 +39,8 @@ export interface CoqIdeTopOptions {
   onStderr?: (text: string) => void;
   /** start() gives up (and kills the process) when Init is not answered in time. Default 60 s. */
   initTimeoutMs?: number;
+  /** A message left half-written for this long means coqidetop is wedged (see watchStall). Default 30 s. */
+  stallTimeoutMs?: number;
 }
 export interface CoqExit {
   code: number | null;
@@ -47,6 +49,7 @@ export interface CoqExit {
 
 const USER_INTERRUPT = 'User interrupt.';
 const QUIT_GRACE_MS = 2000;
+const STALL_TIMEOUT_MS = 30_000;
 
 interface PendingCall {
   name: string;
@@ -89,6 +92,7 @@ export class CoqIdeTop {
   private current: PendingCall | undefined;
   private ended: Error | undefined; // set once the process is gone: every call rejects with it
   private deathCause: string | undefined; // why we killed it, when we did
+  private stallTimer: NodeJS.Timeout | undefined;
   private quitting = false;
   private stderrTail = '';
   private nextRoute = 1;
@@ -126,9 +130,13 @@ export class CoqIdeTop {
     });
   }
 
-  /** False once the process is gone (killed, crashed, quit): every call would reject. */
+  /**
+   * False once the process is gone (killed, crashed, quit), or condemned for what it wrote (its
+   * exit is then on its way): every call would reject. Its worker must not wait for the exit to
+   * learn that its states are lost, or it would take the next task with a dead coqidetop.
+   */
   get alive(): boolean {
-    return this.ended === undefined;
+    return this.ended === undefined && this.deathCause === undefined;
   }
 
   get initialStateId(): number {
@@ -167,7 +175,8 @@ export class CoqIdeTop {
       coq._initialStateId = init.value;
       return coq;
     } catch (e) {
-      const endedFirst = !coq.alive;
+      // Ended by itself, not by us for what it wrote (a protocol failure, which another attempt would repeat).
+      const endedFirst = !coq.alive && coq.deathCause === undefined;
       coq.kill();
       const exit = await coq.exited;
       const message = (e as Error).message.replace(/^coqidetop (exited|was killed)[^:]*/, (m) => `${m} during startup`);
@@ -241,6 +250,7 @@ export class CoqIdeTop {
 
   private call<T>(name: string, xml: string, decode: (v: X.XmlElement | undefined) => T, extra: Partial<PendingCall> = {}): Promise<CoqResult<T>> {
     if (this.ended) return Promise.reject(this.ended);
+    if (this.deathCause) return Promise.reject(new Error(this.deathCause));
     if (this.quitting) return Promise.reject(new Error(`coqidetop is quitting: ${name} not sent`));
     return new Promise<CoqResult<T>>((resolve, reject) => {
       this.queue.push({ name, xml, decode, resolve: resolve as PendingCall['resolve'], reject, ...extra });
@@ -272,6 +282,23 @@ export class CoqIdeTop {
         return;
       }
     }
+    this.watchStall();
+  }
+
+  /**
+   * coqidetop writes each message whole, at once. One left half-written (a tag or an element not
+   * closed) with nothing more coming means it is wedged, and the call waiting for the rest would
+   * wait forever (a skeleton has no time limit): after stallTimeoutMs of silence it is a protocol failure.
+   */
+  private watchStall(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    if (!this.parser.midMessage || !this.alive) return;
+    const ms = this.options.stallTimeoutMs ?? STALL_TIMEOUT_MS;
+    this.stallTimer = setTimeout(() => {
+      const pending = this.parser.pending.slice(0, 60);
+      this.protocolFailure(`unparseable output from coqidetop (it stopped in the middle of a message, nothing more for ${ms / 1000} s${pending ? ` after ${JSON.stringify(pending)}` : ''})`);
+    }, ms);
   }
 
   private onReply(element: X.XmlElement): void {
@@ -308,6 +335,7 @@ export class CoqIdeTop {
 
   /** A wedged coqidetop is worse than a dead one: fail what is pending and kill it. */
   private protocolFailure(message: string): void {
+    clearTimeout(this.stallTimer);
     this.deathCause = message;
     const error = new Error(message);
     for (const c of this.takeAll()) c.reject(error);
@@ -323,6 +351,7 @@ export class CoqIdeTop {
 
   private finish(exit: CoqExit, error?: Error): void {
     if (this.ended) return;
+    clearTimeout(this.stallTimer);
     let how = exit.signal ? `coqidetop was killed by ${exit.signal}` : `coqidetop exited with code ${exit.code}`;
     const detail = this.deathCause ?? this.stderrTail.trim().split('\n').slice(-3).join(' | ');
     if (detail) how += `: ${detail}`;
