@@ -32,7 +32,8 @@ export interface InProcessOptions {
   onProgress?(done: number): void;
 }
 
-const WORKER = join(__dirname, 'caseWorker.entry.js');
+/** Built beside the fuzzer (out/test/fuzz); found the same way from a test built into out/test/unit. */
+const WORKER = join(__dirname, '..', 'fuzz', 'caseWorker.entry.js');
 
 export async function runInProcess(options: InProcessOptions): Promise<InProcessSummary> {
   const started = performance.now();
