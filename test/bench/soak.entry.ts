@@ -17,9 +17,9 @@ import type { DocumentResult } from '../../server/src/cli/serverSession';
 import { findProofs, ProofBlock } from '../../server/src/coq/segments';
 import { Sentence, splitSentences } from '../../server/src/coq/sentences';
 import { copyIntoProject, errorsOf } from '../support/editing';
-import { startMarkedServer } from '../support/markedServer';
-import { median, treeResidentBytes } from '../support/measure';
-import { assertNoneLeft } from '../support/processes';
+import { MarkedServer, startMarkedServer } from '../support/markedServer';
+import { median, residentBytes, treeResidentBytes } from '../support/measure';
+import { assertNoneLeft, childrenOf } from '../support/processes';
 import { seededRandom } from '../support/random';
 
 const SOURCE = '/usr/lib/ocaml/coq/theories/Lists/List.v';
@@ -48,6 +48,14 @@ interface Sample {
   kind: Kind;
   seconds: number;
   rssBytes: number;
+  /** The same, by role: where a growth comes from. */
+  parts: Parts;
+}
+
+interface Parts {
+  server: number;
+  workers: number;
+  coqidetops: number;
 }
 
 function option(name: string, fallback: number): number {
@@ -110,8 +118,9 @@ async function main(): Promise<number> {
       const seconds = (Date.now() - started) / 1000;
       const wrong = result ? edit.wrong(result) : `no verdict within ${CYCLE_TIMEOUT_MS / 1000} s`;
       if (wrong) failure = `cycle ${cycle} (${edit.kind}${edit.lemma ? ` ${edit.lemma}` : ''}): ${wrong}`;
-      samples.push({ cycle, kind: edit.kind, seconds, rssBytes: treeResidentBytes(server.tag) });
-      if (cycle % 20 === 0) console.log(`  cycle ${cycle}: ${mib(samples.at(-1)!.rssBytes)} MiB, ${seconds.toFixed(2)} s (${edit.kind})`);
+      samples.push({ cycle, kind: edit.kind, seconds, rssBytes: treeResidentBytes(server.tag), parts: await partsOf(server) });
+      const { rssBytes, parts } = samples.at(-1)!;
+      if (cycle % 20 === 0) console.log(`  cycle ${cycle}: ${mib(rssBytes)} MiB (server ${mib(parts.server)}, workers ${mib(parts.workers)}, coqidetops ${mib(parts.coqidetops)})`);
     }
   } finally {
     await server.session.stop();
@@ -136,6 +145,9 @@ function report(samples: Sample[], cycles: number) {
   const growth = samples.length >= cycles && cycles > WARM_UP.to ? end / warm - 1 : NaN;
   const max = samples.reduce((best, s) => (s.rssBytes > best.rssBytes ? s : best), samples[0]);
   const times = samples.map((s) => s.seconds);
+  const part = (key: keyof Parts, from: number, to: number) => mib(median(samples.filter((s) => s.cycle >= from && s.cycle <= to).map((s) => s.parts[key])));
+  const parts = (from: number, to: number) => `server ${part('server', from, to)}, workers ${part('workers', from, to)}, coqidetops ${part('coqidetops', from, to)}`;
+  console.log(`by role (MiB): warm-up ${parts(WARM_UP.from, WARM_UP.to)}; end ${parts(cycles - WINDOW + 1, cycles)}`);
   console.log(`RSS of the process tree: warm-up (cycles ${WARM_UP.from}–${WARM_UP.to}) ${mib(warm)} MiB, end (last ${WINDOW}) ${mib(end)} MiB, growth ${(growth * 100).toFixed(1)} %, max ${mib(max?.rssBytes ?? 0)} MiB (cycle ${max?.cycle})`);
   console.log(`time per cycle: median ${median(times).toFixed(2)} s, mean ${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(2)} s, total ${times.reduce((a, b) => a + b, 0).toFixed(0)} s`);
   for (const kind of new Set(samples.map((s) => s.kind))) {
@@ -143,6 +155,14 @@ function report(samples: Sample[], cycles: number) {
   }
   // Not enough cycles to compare: that is no pass.
   return { warmRssBytes: warm, endRssBytes: end, growth: Number.isNaN(growth) ? Infinity : growth, maxRssBytes: max?.rssBytes };
+}
+
+/** Resident memory of the server, of its workers' Node processes and of their coqidetops. */
+async function partsOf(server: MarkedServer): Promise<Parts> {
+  const workers = (await server.listWorkers()).map((w) => w.pid).filter((pid) => pid > 0);
+  const coqidetops = workers.flatMap((pid) => childrenOf(pid));
+  const sum = (pids: number[]) => pids.reduce((total, pid) => total + residentBytes(pid), 0);
+  return { server: residentBytes(server.session.pid), workers: sum(workers), coqidetops: sum(coqidetops) };
 }
 
 function expectCounts(result: DocumentResult, proofs: ProofCounts, errors: number): string | undefined {

@@ -10,7 +10,8 @@ export interface Measurement {
   output: string;
 }
 
-function residentBytes(pid: number): number {
+/** A process's resident memory (VmRSS); 0 once it is gone. */
+export function residentBytes(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;

@@ -6,6 +6,7 @@
 import type { ChainSentence, CheckRequest, CheckResponse, CoqMessage, CoqRoot, CoqWorkerInfo } from '../../protocol/coqTasks';
 import { CoqError, CoqIdeTop, CoqResult } from './coqidetop';
 import { toProofGoals } from './goals';
+import { compactAfterRewind } from './heap';
 import { Watchdog } from './watchdog';
 import { proofUsingSuggestion } from './coqOutput';
 
@@ -188,9 +189,11 @@ export class CoqSession {
 
   private async rewind(coq: CoqIdeTop, keep: number): Promise<void> {
     if (keep >= this.chain.length) return;
+    const dropped = this.chain.length - keep;
     this.chain.length = keep;
     const rewound = await coq.editAt(this.tip(coq));
     if (!rewound.ok) throw new Error(`coqidetop could not go back to state ${this.tip(coq)}: ${rewound.error.message}`);
+    await compactAfterRewind(coq, dropped, this.tip(coq));
   }
 
   private async restart(root: CoqRoot): Promise<CoqIdeTop> {
