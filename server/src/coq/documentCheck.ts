@@ -7,15 +7,16 @@
  */
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CheckFailure, CheckRequest, CheckResponse, CoqMessage, CoqRoot, ProofGoals } from '../../../protocol/coqTasks';
+import type { CheckFailure, CheckResponse, CoqMessage, CoqRoot, ProofGoals } from '../../../protocol/coqTasks';
 import type { Position, ProofCounts, ProofStatus, ProofStatusName } from '../../../protocol/lsp';
 import type { TaskHandle, TaskOutcome } from '../pool/pool';
-import { ChainLink, link, rootHash, TaskChain } from './chain';
+import { rootHash, TaskChain } from './chain';
 import { relatedGoals } from './goals';
 import { goalsCacheKey } from './goalsQuery';
 import { GoalsTarget, goalsTarget } from './goalsTarget';
 import { byteRangeToOffsets } from './locations';
 import { notCheckedMessage, RETRIED_REASONS } from './notChecked';
+import { ProofChainSpec, ProofChains } from './proofChains';
 import type { ProofTask, TaskPlace } from './proofPolicy';
 import { Repair, RepairStep } from './repair';
 import { findProofs, ProofBlock } from './segments';
@@ -53,20 +54,14 @@ interface Located {
   tentative?: boolean;
 }
 
-interface TaskSpec {
-  chain: TaskChain;
+interface TaskSpec extends ProofChainSpec {
   reportOpenProof: boolean;
   label: string;
   /** The delegated proof this task checks; undefined for the task that walks the whole skeleton. */
   proof: number | undefined;
-  timeLimit?: CheckRequest['timeLimit'];
   goals?: boolean;
   /** Set on the tasks that follow a failure inside a delegated proof. */
   repair?: RepairStep;
-  /** For a proof's own task: its body and stand-in, for CheckRequest.standIn. */
-  standIn?: CheckRequest['standIn'];
-  /** For a proof's own task: the skeleton links its chain was built on, until a worker takes it. */
-  builtOn?: readonly ChainLink[];
 }
 
 export class DocumentCheck {
@@ -80,8 +75,7 @@ export class DocumentCheck {
   private readonly usage: SectionUsage;
   /** Section `End`s whose stand-ins are being annotated: crossing one waits for the proofs before it. */
   private readonly sectionEnds: Set<number>;
-  /** Delegated proofs the walk has passed whose task waits for earlier stand-ins' annotations (./sectionUsage.ts). */
-  private readonly waiting: number[] = [];
+  private readonly chains: ProofChains;
   /** The next sentence to add to the skeleton. */
   private cursor = 0;
   private walkedToEnd = false;
@@ -112,6 +106,7 @@ export class DocumentCheck {
     this.proofs.forEach((proof, index) => proof.delegated && this.delegatedAt.set(proof.statement, index));
     this.sectionEnds = new Set(this.usage.learnt.map((p) => this.proofs[p].sectionEnd!));
     this.repair = new Repair(this.sentences, this.proofs, (sentence) => this.lineOf(sentence));
+    this.chains = new ProofChains(root, this.sentences, this.proofs, this.skeleton, this.usage, host.proofTimeLimitMs);
   }
 
   get version(): number {
@@ -159,8 +154,7 @@ export class DocumentCheck {
       if (this.skeletonError && this.cursor > this.skeletonError.sentence) return;
       const proof = this.delegatedAt.get(this.cursor);
       if (proof !== undefined) {
-        this.appendStandIn(proof);
-        this.waiting.push(proof);
+        this.chains.reach(proof);
         this.submitReady();
         this.cursor = this.proofs[proof].close! + 1;
         continue;
@@ -173,70 +167,34 @@ export class DocumentCheck {
     }
     if (this.cursor >= this.sentences.length && !this.walkedToEnd) {
       this.walkedToEnd = true;
-      const links = this.skeleton.links;
-      this.run({ chain: new TaskChain(this.root, links, links.length), reportOpenProof: true, label: `${this.fileName()}: the skeleton to the end`, proof: undefined });
+      this.run({ chain: this.chains.whole(), reportOpenProof: true, label: `${this.fileName()}: the skeleton to the end`, proof: undefined });
     }
-  }
-
-  private appendStandIn(index: number): void {
-    const proof = this.proofs[index];
-    this.skeleton.appendStandIn(index, proof.usingSentence !== undefined ? this.sentences[proof.usingSentence].text : this.usage.placeholder(index));
   }
 
   /** Submits, in document order, the waiting proofs whose earlier stand-ins now say what they use. */
   private submitReady(): void {
-    for (let i = 0; i < this.waiting.length; ) {
-      if (this.usage.ready(this.waiting[i])) this.submitProof(this.waiting.splice(i, 1)[0]);
-      else i++;
+    for (const index of this.chains.takeReady()) {
+      const proof = this.proofs[index];
+      const spec: TaskSpec = { chain: undefined!, reportOpenProof: false, label: `${this.fileName()}: ${proof.name} (line ${this.lineOf(proof.statement)})`, proof: index };
+      this.buildChain(spec);
+      this.progressed();
+      this.run(spec);
     }
   }
 
-  private submitProof(index: number): void {
-    const proof = this.proofs[index];
-    this.skeleton.annotate(this.usage.known());
-    const spec: TaskSpec = { chain: undefined!, reportOpenProof: false, label: `${this.fileName()}: ${proof.name} (line ${this.lineOf(proof.statement)})`, proof: index };
-    this.buildProofChain(spec);
-    this.progressed();
-    this.run(spec);
-  }
-
-  /** A proof's chain on the skeleton as it stands: its statement, after the stand-ins of the proofs before it. */
-  private buildProofChain(spec: TaskSpec): void {
-    const proof = this.proofs[spec.proof!];
-    const at = this.skeleton.statementLink(spec.proof!);
-    const links = this.skeleton.links;
-    const body = this.sentences.slice(proof.statement + 1, proof.close! + 1).map((s, i) => ({ text: s.text, sentence: proof.statement + 1 + i }));
-    spec.chain = new TaskChain(this.root, links, at + 1, link(links[at].hash, body));
-    spec.builtOn = links;
-    spec.timeLimit = this.host.proofTimeLimitMs ? { from: at + 1, ms: this.host.proofTimeLimitMs } : undefined;
-    spec.standIn = { from: at + 1, links: this.skeleton.standInTail(spec.proof!).length };
+  private buildChain(spec: TaskSpec): void {
+    this.chains.build(spec);
     this.repair.begin(spec.proof!, spec.chain);
   }
 
-  /**
-   * What a worker holds after checking a proof cleanly (CheckRequest.standIn): the chain it was
-   * given up to the statement, then the stand-in as the check showed it must be (its Proof using
-   * learnt now, before the worker picks again). The prefix stays the one the worker was given,
-   * even if the skeleton learnt more meanwhile: that is the state it holds.
-   */
-  private standInChain(spec: TaskSpec, response: CheckResponse): TaskChain {
-    this.usage.settle(spec.proof!, response);
-    this.skeleton.annotate(this.usage.known());
-    const statement = spec.chain.at(spec.chain.prefixLength - 1);
-    return spec.chain.withTail(link(statement.hash, this.skeleton.standInTail(spec.proof!)));
-  }
-
-  /**
-   * A queued proof task follows the skeleton's annotations (a stand-in that learnt its Proof using),
-   * so that a worker walks one chain forward instead of going back to replay an outdated one.
-   */
+  /** A queued proof task follows what the skeleton learns (./proofChains.ts). */
   private refreshed(spec: TaskSpec): TaskChain {
-    if (spec.builtOn !== undefined && spec.builtOn !== this.skeleton.links) this.buildProofChain(spec);
+    if (this.chains.refresh(spec)) this.repair.begin(spec.proof!, spec.chain);
     return spec.chain;
   }
 
   private run(spec: TaskSpec, attempt = 0): void {
-    if (spec.proof !== undefined && !spec.repair && spec.builtOn === undefined) this.buildProofChain(spec); // a retry follows the skeleton again
+    if (spec.proof !== undefined && !spec.repair && spec.builtOn === undefined) this.buildChain(spec); // a retry follows the skeleton again
     const key = this.cacheKey(spec);
     const cached = this.host.cache?.get(key);
     this.pending++;
@@ -270,7 +228,7 @@ export class DocumentCheck {
       get standIn() {
         return spec.repair || spec.goals ? undefined : spec.standIn;
       },
-      standInChain: (response) => this.standInChain(spec, response),
+      standInChain: (response) => this.chains.standInChain(spec, response),
       goals: spec.goals,
       label: spec.label,
       place: this.placeOf(spec.proof),
