@@ -6,6 +6,7 @@
  */
 import type { CaseFailure } from './inProcess';
 import { fuzzCase } from './cases';
+import { diagnosticsOutOfPlace } from './oracle';
 import { ServerProbe } from './serverProbe';
 
 export interface EndToEndOptions {
@@ -52,6 +53,8 @@ export async function runEndToEnd(options: EndToEndOptions): Promise<EndToEndSum
     try {
       const { finished, diagnostics } = await probe.check(fuzz.text, options.timeoutMs);
       await probe.workers();
+      const misplaced = diagnosticsOutOfPlace(fuzz.text, diagnostics);
+      if (misplaced.length > 0) failure.problems.push(`diagnostics outside the document: ${JSON.stringify(misplaced.slice(0, 3).map((d) => d.range))}`);
       const first = diagnostics.find((d) => d.severity === 1)?.message.split('\n')[0].slice(0, 100) ?? 'no error';
       options.onCase?.(index, fuzz.kind, performance.now() - caseStarted, `${JSON.stringify(finished.proofs)}; ${first}`);
     } catch (error) {

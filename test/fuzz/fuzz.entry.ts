@@ -6,7 +6,7 @@
  *
  *   --seed N        master seed (default: random, printed)
  *   --cases N       in-process cases (default 10000; the named pathological cases come first)
- *   --e2e N         end-to-end cases (default 40; 0: none)
+ *   --e2e N         end-to-end cases (default 100; 0: none)
  *   --case K        only in-process case K        --e2e-case K   only end-to-end case K
  *   --workers N     the server's workers (default 2)
  *   --verbose       one line per end-to-end case: its time and the server's verdict
@@ -40,7 +40,7 @@ function parse(argv: string[]): Options {
   return {
     seed: value('--seed') ?? randomInt(2 ** 32 - 1),
     cases: only !== undefined ? [only] : single ? [] : range(value('--cases') ?? 10_000),
-    e2e: onlyE2e !== undefined ? [onlyE2e] : single ? [] : range(value('--e2e') ?? 40),
+    e2e: onlyE2e !== undefined ? [onlyE2e] : single ? [] : range(value('--e2e') ?? 100),
     workers: value('--workers') ?? 2,
     verbose: argv.includes('--verbose'),
   };
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   console.log(`fuzz: seed ${options.seed} (rerun with --seed ${options.seed}); ${options.cases.length} in-process cases, ${options.e2e.length} end to end; ${namedCaseCount()} named cases first`);
   const progress = (label: string, total: number) => (done: number) => {
-    if (done % 1000 === 0 || (total <= 100 && done % 10 === 0)) console.log(`  ${label}: ${done}/${total}`);
+    if (done % (total > 1000 ? 1000 : 25) === 0) console.log(`  ${label}: ${done}/${total}`);
   };
 
   const inProcess = await runInProcess({ master: options.seed, indices: options.cases, baseTimeoutMs: 5000, perMegabyteMs: 1000, onProgress: progress('in-process', options.cases.length) });

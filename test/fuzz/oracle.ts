@@ -2,6 +2,8 @@
  * What must hold for any text, however broken: the splitter and the segment finder return (never
  * throw), and what they return is consistent. One case in, a list of broken promises out.
  */
+import type { Diagnostic } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { findProofs, ProofBlock } from '../../server/src/coq/segments';
 import { Sentence, splitSentences } from '../../server/src/coq/sentences';
 
@@ -70,6 +72,17 @@ export function checkText(text: string): { problems: string[]; sentences: number
     return { problems: [...problems, `findProofs threw: ${describe(error)}`], sentences: sentences.length, proofs: 0 };
   }
   return { problems: [...problems, ...proofProblems(sentences, proofs)], sentences: sentences.length, proofs: proofs.length };
+}
+
+/** Diagnostics whose range is not ordered and inside the text (the server maps Coq's byte offsets onto UTF-16 lines). */
+export function diagnosticsOutOfPlace(text: string, diagnostics: Diagnostic[]): Diagnostic[] {
+  const document = TextDocument.create('file:///check.v', 'coq', 1, text);
+  // A position past its line's end, or past the text, does not survive the round trip (offsetAt clamps it).
+  const inside = (p: { line: number; character: number }) => {
+    const back = document.positionAt(document.offsetAt(p));
+    return back.line === p.line && back.character === p.character;
+  };
+  return diagnostics.filter((d) => !inside(d.range.start) || !inside(d.range.end) || document.offsetAt(d.range.start) > document.offsetAt(d.range.end));
 }
 
 function describe(error: unknown): string {

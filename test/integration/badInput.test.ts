@@ -8,22 +8,10 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { test } from 'node:test';
-import type { Diagnostic } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CheckDocumentRequest, KillWorkerRequest } from '../../protocol/lsp';
 import { NAMED_CASES } from '../fuzz/cases';
+import { diagnosticsOutOfPlace } from '../fuzz/oracle';
 import { ServerProbe } from '../fuzz/serverProbe';
-
-/** Each range is ordered and inside the text (the server maps Coq's byte offsets onto UTF-16 lines). */
-function outOfPlace(text: string, diagnostics: Diagnostic[]): Diagnostic[] {
-  const document = TextDocument.create('file:///check.v', 'coq', 1, text);
-  // A position past its line's end, or past the text, does not survive the round trip (offsetAt clamps it).
-  const inside = (p: { line: number; character: number }) => {
-    const back = document.positionAt(document.offsetAt(p));
-    return back.line === p.line && back.character === p.character;
-  };
-  return diagnostics.filter((d) => !inside(d.range.start) || !inside(d.range.end) || document.offsetAt(d.range.start) > document.offsetAt(d.range.end));
-}
 
 test('every pathological document gets its checkFinished; the server keeps answering and then checks a normal document right', async (t) => {
   const probe = await ServerProbe.start({ workers: 2, proofTimeLimitMs: 10_000 });
@@ -35,7 +23,7 @@ test('every pathological document gets its checkFinished; the server keeps answe
         assert.equal(finished.version, 1);
         const { total, checked, failed, timedOut, unchecked } = finished.proofs;
         assert.equal(checked + failed + timedOut + unchecked, total, 'every proof has one status');
-        assert.deepEqual(outOfPlace(text, diagnostics), [], 'diagnostics inside the document');
+        assert.deepEqual(diagnosticsOutOfPlace(text, diagnostics), [], 'diagnostics inside the document');
         assert.ok((await probe.workers()).length > 0, 'the server answers');
         assert.deepEqual(probe.internalErrors, [], 'no internal error');
       });
