@@ -62,7 +62,8 @@ function errors(result: DocumentResult): number {
 }
 
 async function main(): Promise<void> {
-  const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5);
+  const at = process.argv.indexOf('--runs');
+  const runs = at >= 0 ? Number(process.argv[at + 1]) : 5;
   for (const scenario of SCENARIOS) {
     const { dir, file, uri, original } = copyIntoProject(scenario.source);
     const { session, tag } = await startMarkedServer({ workers: 2 });
