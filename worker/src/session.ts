@@ -215,7 +215,11 @@ export class CoqSession {
   private forward(message: { stateId?: number; level: CoqMessage['level']; message: string; loc?: { start: number; end: number } }): void {
     if (!this.onMessage || message.stateId === undefined) return;
     if (message.level === 'error') {
-      this.failedStateId ??= message.stateId;
+      // Only an error of a sentence in the chain names the failing one. An Add that Coq refuses
+      // (e.g. a nested Lemma) reports an error for a state it never added; taken as the failure,
+      // it made an earlier sentence's execution error unplaceable ("coqidetop reported an error
+      // without saying where", found by the fuzzer).
+      if (this.failedStateId === undefined && this.chain.some((link) => link.stateId === message.stateId)) this.failedStateId = message.stateId;
       return;
     }
     const suggested = proofUsingSuggestion(message.message);
