@@ -55,6 +55,9 @@ export async function runEndToEnd(options: EndToEndOptions): Promise<EndToEndSum
       await probe.workers();
       const misplaced = diagnosticsOutOfPlace(fuzz.text, diagnostics);
       if (misplaced.length > 0) failure.problems.push(`diagnostics outside the document: ${JSON.stringify(misplaced.slice(0, 3).map((d) => d.range))}`);
+      // Nothing kills workers here: a proof "not checked" means a task failed inside ProofPool.
+      const notChecked = diagnostics.filter((d) => d.message.startsWith('Not checked'));
+      if (notChecked.length > 0) failure.problems.push(`tasks failed: ${notChecked.slice(0, 3).map((d) => `line ${d.range.start.line + 1}: ${d.message}`).join('; ')}`);
       const first = diagnostics.find((d) => d.severity === 1)?.message.split('\n')[0].slice(0, 100) ?? 'no error';
       options.onCase?.(index, fuzz.kind, performance.now() - caseStarted, `${JSON.stringify(finished.proofs)}; ${first}`);
     } catch (error) {

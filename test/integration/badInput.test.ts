@@ -24,6 +24,7 @@ test('every pathological document gets its checkFinished; the server keeps answe
         const { total, checked, failed, timedOut, unchecked } = finished.proofs;
         assert.equal(checked + failed + timedOut + unchecked, total, 'every proof has one status');
         assert.deepEqual(diagnosticsOutOfPlace(text, diagnostics), [], 'diagnostics inside the document');
+        assert.deepEqual(diagnostics.filter((d) => d.message.startsWith('Not checked')), [], 'no task failed inside ProofPool');
         assert.ok((await probe.workers()).length > 0, 'the server answers');
         assert.deepEqual(probe.internalErrors, [], 'no internal error');
       });
