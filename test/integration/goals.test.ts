@@ -187,14 +187,19 @@ test('a goals query is served by the worker that holds the state: it only rewind
   const { session, goalsAt } = await startServer({ ...env, PROOFPOOL_PROFILE: profile });
   try {
     await session.check(uri, DOC);
-    // Some worker walks to the state after `rewrite IH.` (or already holds it); it then holds every state of swap before it.
-    await goalsAt(uri, after_(9, 'rewrite IH.'));
     const pids = (await session.connection.sendRequest(ListWorkersRequest.type)).workers.map((w) => w.pid);
+    const count = (counts: Map<number, Record<string, [number, number]>>, pid: number, call: string) => counts.get(pid)?.[call]?.[0] ?? 0;
+    const goalCalls = (counts: Map<number, Record<string, [number, number]>>) => pids.reduce((sum, pid) => sum + count(counts, pid, 'Goal'), 0);
+    // Some worker walks to the state after the `simpl.` on line 10 (or already holds it); it then holds every state of swap before it.
+    // Not `rewrite IH.` after it: the check already fetched the goals there (before the failing `reflexivity.`), so a query
+    // there is answered from the cache, by no worker, and whichever worker held swap may since have moved on to other proofs.
+    const start = await callCounts(profile, pids, Date.now());
+    await goalsAt(uri, after_(9, '+ simpl.'));
     const before = await callCounts(profile, pids, Date.now());
+    assert.equal(goalCalls(before), goalCalls(start) + 1, 'a worker answered the first query (it was not cached)');
     const answer = await goalsAt(uri, after_(6, 'split.'));
     assert.equal(answer!.goals.length, 2);
     const afterward = await callCounts(profile, pids, Date.now());
-    const count = (counts: Map<number, Record<string, [number, number]>>, pid: number, call: string) => counts.get(pid)?.[call]?.[0] ?? 0;
     const served = pids.filter((pid) => count(afterward, pid, 'Goal') > count(before, pid, 'Goal'));
     assert.equal(served.length, 1, 'one worker answered');
     assert.equal(count(afterward, served[0], 'Add'), count(before, served[0], 'Add'), 'it added no sentence: it held the state');
