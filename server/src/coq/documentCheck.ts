@@ -106,7 +106,7 @@ export class DocumentCheck {
     this.proofs.forEach((proof, index) => proof.delegated && this.delegatedAt.set(proof.statement, index));
     this.sectionEnds = new Set(this.usage.learnt.map((p) => this.proofs[p].sectionEnd!));
     this.repair = new Repair(this.sentences, this.proofs, (sentence) => this.lineOf(sentence));
-    this.chains = new ProofChains(root, this.sentences, this.proofs, this.skeleton, this.usage, host.proofTimeLimitMs);
+    this.chains = new ProofChains(root, this.sentences, this.proofs, this.skeleton, this.usage, host.proofTimeLimitMs, host.cache);
   }
 
   get version(): number {
@@ -260,7 +260,7 @@ export class DocumentCheck {
         // What a proof's clean check teaches (its Proof using) frees the proofs waiting for it now,
         // before the pool gives this worker its next task, so that they can be that task.
         if (outcome.ok && spec.proof !== undefined && !spec.repair && !this.cancelled && isClean(outcome.response)) {
-          this.usage.settle(spec.proof, outcome.response);
+          this.chains.settle(spec.proof, outcome.response);
           this.submitReady();
         }
         queueMicrotask(() => {
@@ -284,6 +284,7 @@ export class DocumentCheck {
   /** The whole chain identifies a task's result; the questions asked of it are part of the key too. */
   private cacheKey(spec: TaskSpec): string {
     if (spec.goals) return goalsCacheKey(spec.chain);
+    if (spec.resultKey !== undefined && !spec.repair) return `${spec.resultKey}\0${spec.reportOpenProof}`;
     const last = spec.chain.length > 0 ? spec.chain.at(spec.chain.length - 1).hash : rootHash(this.root);
     return `${last}\0${spec.reportOpenProof}`;
   }
@@ -292,7 +293,7 @@ export class DocumentCheck {
     const final = this.onOutcome(spec, outcome, attempt);
     this.progressed();
     if (final && spec.proof !== undefined && !spec.repair) {
-      this.usage.settle(spec.proof, outcome.ok ? outcome.response : undefined);
+      this.chains.settle(spec.proof, outcome.ok ? outcome.response : undefined);
       this.submitReady();
       this.advance();
     }

@@ -8,9 +8,10 @@
  * counts, on its worker, as its stand-in (CheckRequest.standIn). So workers walk one chain forward.
  */
 import type { CheckRequest, CheckResponse, CoqRoot } from '../../../protocol/coqTasks';
-import { ChainLink, link, TaskChain } from './chain';
+import { ChainLink, chainHash, link, TaskChain } from './chain';
+import type { ResultsCache } from './resultsCache';
 import type { ProofBlock } from './segments';
-import type { SectionUsage } from './sectionUsage';
+import { annotationOf, SectionUsage } from './sectionUsage';
 import type { Sentence } from './sentences';
 import type { Skeleton } from './skeleton';
 
@@ -23,6 +24,12 @@ export interface ProofChainSpec {
   standIn?: CheckRequest['standIn'];
   /** The skeleton links its chain was built on, until a worker takes it (then undefined). */
   builtOn?: readonly ChainLink[];
+  /**
+   * What its result depends on: the skeleton's text up to its statement with stand-ins as first
+   * appended, its body, and the `Proof using` of the earlier stand-ins it can see named. Unlike the
+   * chain's hash, it does not change when a stand-in this proof cannot use learns its variables.
+   */
+  resultKey?: string;
 }
 
 export class ProofChains {
@@ -36,7 +43,21 @@ export class ProofChains {
     private readonly skeleton: Skeleton,
     private readonly usage: SectionUsage,
     private readonly proofTimeLimitMs: number | undefined,
+    /** Remembers, across versions, the `Proof using` each Section proof needed (see `settle`). */
+    private readonly memory: ResultsCache | undefined,
   ) {}
+
+  /**
+   * A proof's task has its final outcome. A proof that failed keeps the `Proof using` it needed
+   * last time, if its statement and what precedes it are unchanged: that keeps the chains (and the
+   * results) of the proofs after it while the user is fixing it, and it is as good a guess as any.
+   */
+  settle(proof: number, response: CheckResponse | undefined): void {
+    const key = this.skeleton.plainHash(this.skeleton.statementLink(proof));
+    const learnt = annotationOf(response);
+    if (learnt !== undefined && this.usage.placeholder(proof) !== undefined) this.memory?.rememberAnnotation(key, learnt);
+    this.usage.settle(proof, learnt ?? this.memory?.annotation(key));
+  }
 
   /** The walk reached this delegated proof: its stand-in joins the skeleton, its task waits its turn. */
   reach(index: number): void {
@@ -66,11 +87,13 @@ export class ProofChains {
     const proof = this.proofs[index];
     const at = this.skeleton.statementLink(index);
     const links = this.skeleton.links;
-    const body = this.sentences.slice(proof.statement + 1, proof.close! + 1).map((s, i) => ({ text: s.text, sentence: proof.statement + 1 + i }));
-    spec.chain = new TaskChain(this.root, links, at + 1, link(links[at].hash, body));
+    const bodyItems = this.sentences.slice(proof.statement + 1, proof.close! + 1).map((s, i) => ({ text: s.text, sentence: proof.statement + 1 + i }));
+    spec.chain = new TaskChain(this.root, links, at + 1, link(links[at].hash, bodyItems));
     spec.builtOn = links;
     spec.timeLimit = this.proofTimeLimitMs ? { from: at + 1, ms: this.proofTimeLimitMs } : undefined;
     spec.standIn = { from: at + 1, links: this.skeleton.standInTail(index).length };
+    const body = link(this.skeleton.plainHash(at), bodyItems).at(-1)?.hash ?? this.skeleton.plainHash(at);
+    spec.resultKey = chainHash(body, this.usage.visibleAnnotations(index));
   }
 
   /** A queued task's chain, rebuilt when the skeleton learnt something since (false when it did not change). */
@@ -87,7 +110,7 @@ export class ProofChains {
    * skeleton learnt more meanwhile: that is the state it holds.
    */
   standInChain(spec: ProofChainSpec, response: CheckResponse): TaskChain {
-    this.usage.settle(spec.proof!, response);
+    this.settle(spec.proof!, response);
     this.skeleton.annotate(this.usage.known());
     const statement = spec.chain.at(spec.chain.prefixLength - 1);
     return spec.chain.withTail(link(statement.hash, this.skeleton.standInTail(spec.proof!)));

@@ -15,6 +15,8 @@ export interface CachedResult {
 /** Least recently used entries go first once the cache is full. */
 export class ResultsCache {
   private readonly entries = new Map<string, CachedResult>();
+  /** The last `Proof using` each Section proof was found to need, by its statement's place (./proofChains.ts). */
+  private readonly annotations = new Map<string, string>();
 
   constructor(private readonly capacity = 50_000) {}
 
@@ -31,6 +33,16 @@ export class ResultsCache {
     this.entries.delete(key);
     this.entries.set(key, result);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  annotation(statementKey: string): string | undefined {
+    return this.annotations.get(statementKey);
+  }
+
+  rememberAnnotation(statementKey: string, annotation: string): void {
+    this.annotations.delete(statementKey);
+    this.annotations.set(statementKey, annotation);
+    if (this.annotations.size > this.capacity) this.annotations.delete(this.annotations.keys().next().value!);
   }
 
   get size(): number {

@@ -30,6 +30,7 @@ export class SectionUsage {
   private readonly annotations = new Map<number, string | undefined>();
   private readonly mentions: Mentions | undefined;
   private readonly dependenciesOf = new Map<number, number[]>();
+  private readonly visibleOf = new Map<number, number[]>();
 
   constructor(
     private readonly proofs: readonly ProofBlock[],
@@ -62,10 +63,23 @@ export class SectionUsage {
     return found;
   }
 
-  /** The proof's task has its final outcome (a response, or none when it failed to run). */
-  settle(proof: number, response: CheckResponse | undefined): void {
+  /** The proof's task has its final outcome, and with it the stand-in's `Proof using` (none when the check gave none). */
+  settle(proof: number, annotation: string | undefined): void {
     this.settled.add(proof);
-    this.annotations.set(proof, annotationOf(response));
+    if (this.learntSet.has(proof)) this.annotations.set(proof, annotation);
+  }
+
+  /**
+   * What a proof's result depends on besides the skeleton's text and its own: the `Proof using` of
+   * the earlier stand-ins (of any Section) whose name it can see written, as they stand now.
+   */
+  visibleAnnotations(proof: number): string {
+    let visible = this.visibleOf.get(proof);
+    if (!visible) {
+      visible = this.learnt.filter((p) => p < proof && this.proofs[p].name !== 'Goal' && this.mentions!.visibleTo(proof, this.proofs, this.proofs[p].name, this.proofs[p].close!));
+      this.visibleOf.set(proof, visible);
+    }
+    return visible.map((p) => `${p}:${this.annotations.get(p) ?? PLACEHOLDER}`).join('\n');
   }
 
   /** Whether every proof that learns its variables and comes before this sentence has settled. */
@@ -82,7 +96,7 @@ export class SectionUsage {
 }
 
 /** Coq's suggestion as a stand-in's sentence: a plain list of names, or Coq's sentence as is. */
-function annotationOf(response: CheckResponse | undefined): string | undefined {
+export function annotationOf(response: CheckResponse | undefined): string | undefined {
   if (!response?.proofUsing) return undefined;
   const words = /^Proof\s+using\s*(.*?)\s*\.$/.exec(response.proofUsing)?.[1].split(/\s+/).filter(Boolean);
   if (!words || !words.every((w) => IDENTIFIER.test(w))) return response.proofUsing;

@@ -20,6 +20,11 @@ export class Skeleton {
   /** The entry of each delegated proof's stand-in. */
   private readonly standInEntry = new Map<number, number>();
   private chain: ChainLink[] = [];
+  /**
+   * The hashes of the chain as first appended, every stand-in with the `Proof using` it had then:
+   * annotating does not change them, so results can be keyed by them (./proofChains.ts).
+   */
+  private readonly plain: string[] = [];
   private readonly root: string;
 
   constructor(
@@ -68,10 +73,17 @@ export class Skeleton {
     }
   }
 
+  /** The hash of link `index` as first appended (see `plain`). */
+  plainHash(index: number): string {
+    return this.plain[index];
+  }
+
   private append(entry: Entry): void {
     this.entries.push(entry);
     this.entryStarts.push(this.chain.length);
-    this.chain.push(...link(this.chain.at(-1)?.hash ?? this.root, this.render(entry)));
+    const items = this.render(entry);
+    this.chain.push(...link(this.chain.at(-1)?.hash ?? this.root, items));
+    for (const item of link(this.plain.at(-1) ?? this.root, items)) this.plain.push(item.hash);
   }
 
   private render(entry: Entry): { text: string; sentence: number }[] {
