@@ -124,8 +124,11 @@ function binary(prng: Prng): string {
   }
 }
 
-/** Random documents that are mostly well-formed: nested Sections and Modules, proofs closed in every way or not at all. */
-function structured(prng: Prng): string {
+/**
+ * Random documents that are mostly well-formed: nested Sections and Modules, proofs closed in every
+ * way or not at all; with `garbage`, bits of token soup too (without, Coq gets further into them).
+ */
+function structured(prng: Prng, garbage: boolean): string {
   const out: string[] = [];
   const open: string[] = [];
   const steps = prng.between(1, 300);
@@ -146,7 +149,7 @@ function structured(prng: Prng): string {
       out.push(prng.pick(['Qed.', 'Qed.', 'Admitted.', 'Defined.', 'Abort.', 'Save l.', '', 'Qed']));
     } else if (roll <= 9) {
       out.push(prng.pick(['Check 1.', 'Variable x : nat.', 'Hypothesis H : x = x.', 'Require Import Arith.', 'Obligation 1.', 'Next Obligation.']));
-    } else {
+    } else if (garbage) {
       out.push(tokenSoup(prng).slice(0, 40));
     }
   }
@@ -221,7 +224,7 @@ function randomCase(prng: Prng, endToEnd: boolean): [string, string] {
     const mutated = mutation(prng, endToEnd ? 6000 : undefined);
     if (mutated) return mutated;
   }
-  if (roll < 6) return ['structured', structured(prng)];
+  if (roll < 6) return prng.chance(0.5) ? ['structured', structured(prng, true)] : ['structured, no garbage', structured(prng, false)];
   if (roll < 8) return ['tokens', endToEnd ? tokenSoup(prng).slice(0, 20_000) : tokenSoup(prng)];
   return ['binary', endToEnd ? binary(prng).slice(0, 20_000) : binary(prng)];
 }
