@@ -130,6 +130,9 @@ async function main(): Promise<number> {
   await assertNoneLeft(server.tag).catch((error: Error) => (leftover = error.message));
 
   const verdict = report(samples, cycles);
+  // The workers' heap compactions after long rewinds (worker/src/heap.ts), with their cost.
+  const compactions = server.log.map((line) => /compacted coqidetop's heap .*\((\d+) ms\)/.exec(line)?.[1]).filter(Boolean).map(Number);
+  if (compactions.length) console.log(`heap compactions: ${compactions.length}, median ${median(compactions)} ms, total ${(compactions.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s`);
   mkdirSync(join('out', 'bench'), { recursive: true });
   writeFileSync(join('out', 'bench', 'soak.json'), JSON.stringify({ seed: random.seed, cycles, workers, ...verdict, failure, leftover, samples }, null, 1));
   const problems = [failure && `wrong verdict: ${failure}`, leftover, verdict.growth > MAX_GROWTH && `memory grew ${(verdict.growth * 100).toFixed(1)} % (limit ${MAX_GROWTH * 100} %)`].filter(Boolean);

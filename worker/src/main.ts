@@ -20,7 +20,9 @@ serveWorker<CheckRequest, CheckResponse, CoqMessage>({
   async run(request, context) {
     if (!session) throw new Error('the worker was asked to check before its handshake');
     try {
-      return await session.check(request, (message) => context.feedback(message), context.interrupted);
+      const response = await session.check(request, (message) => context.feedback(message), context.interrupted);
+      session.compactIfDue();
+      return response;
     } catch (error) {
       // Without its coqidetop the worker holds none of the states the pool counts on: it dies with
       // it, so that the pool retries the task elsewhere and starts a fresh worker. The same when

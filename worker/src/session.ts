@@ -6,7 +6,7 @@
 import type { ChainSentence, CheckRequest, CheckResponse, CoqMessage, CoqRoot, CoqWorkerInfo } from '../../protocol/coqTasks';
 import { CoqError, CoqIdeTop, CoqResult } from './coqidetop';
 import { toProofGoals } from './goals';
-import { compactAfterRewind } from './heap';
+import { HeapCompaction } from './heap';
 import { Watchdog } from './watchdog';
 import { proofUsingSuggestion } from './coqOutput';
 
@@ -27,6 +27,7 @@ export class CoqSession {
   private coq: CoqIdeTop | undefined;
   private rootKey: string | undefined;
   private chain: ChainLink[] = [];
+  private readonly compaction = new HeapCompaction();
   /** Receives Coq's messages for the request in flight; undefined between requests. */
   private onMessage: ((message: CoqMessage) => void) | undefined;
   /** The state of the sentence whose execution failed, from Coq's error message. */
@@ -122,6 +123,7 @@ export class CoqSession {
         break;
       }
       this.chain.push({ hash: sentence.hash, stateId: added.value.stateId });
+      this.compaction.noteAdded();
     }
     const watchdog = limitMs === undefined ? undefined : new Watchdog(coq, limitMs);
     let executed: CoqResult<void>;
@@ -171,6 +173,11 @@ export class CoqSession {
     return { chainLength: index, failure: { index, message: error.message, loc: error.loc } };
   }
 
+  /** After a task is answered: compacts coqidetop's heap when rewinds left garbage that new states would pile onto (./heap.ts). */
+  compactIfDue(): void {
+    if (this.coq) this.compaction.runIfDue(this.coq, this.tip(this.coq));
+  }
+
   /** Its coqidetop died under it (killed from outside, crashed): the states the pool counts on are gone. */
   get lostCoq(): boolean {
     return this.coq !== undefined && !this.coq.alive;
@@ -193,7 +200,7 @@ export class CoqSession {
     this.chain.length = keep;
     const rewound = await coq.editAt(this.tip(coq));
     if (!rewound.ok) throw new Error(`coqidetop could not go back to state ${this.tip(coq)}: ${rewound.error.message}`);
-    await compactAfterRewind(coq, dropped, this.tip(coq));
+    this.compaction.noteRewind(dropped);
   }
 
   private async restart(root: CoqRoot): Promise<CoqIdeTop> {
