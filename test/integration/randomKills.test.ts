@@ -123,7 +123,7 @@ async function killRandomBusyWorker(server: MarkedServer, random: Random, killed
     }
     const victim = random.pick(candidates);
     // Frozen (with its coqidetop), the worker cannot finish its task between our look and the kill.
-    process.kill(-victim.pid, 'SIGSTOP');
+    if (!signalGroup(victim.pid, 'SIGSTOP')) continue;
     try {
       const task = await settledTaskOf(server, victim.pid);
       if (task === undefined || killedTasks.has(task)) continue;
@@ -132,7 +132,7 @@ async function killRandomBusyWorker(server: MarkedServer, random: Random, killed
       process.kill(target === 'worker' ? victim.pid : await coqidetopOf(victim.pid), 'SIGKILL');
       return { target, worker: victim.id, task };
     } finally {
-      process.kill(-victim.pid, 'SIGCONT');
+      signalGroup(victim.pid, 'SIGCONT');
     }
   }
 }
@@ -148,6 +148,16 @@ async function settledTaskOf(server: MarkedServer, pid: number): Promise<string 
     const now = await look();
     if (now?.state === previous?.state && now?.task === previous?.task) return now?.state === 'busy' ? now.task : undefined;
     previous = now;
+  }
+}
+
+/** Signals a worker's process group; false if it is gone (the pool may end it meanwhile). */
+function signalGroup(leader: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-leader, signal);
+    return true;
+  } catch {
+    return false;
   }
 }
 
