@@ -214,6 +214,6 @@ export interface ProofPoolInitOptions {
   checkOn?: CheckOn;
   /** A proof running longer than this is stopped and reported as timed out; absent: 60 s; 0: no limit. */
   proofTimeLimitMs?: number;
-  /** A worker whose memory (with its coqidetop) passes this is replaced once idle; 0 or absent: no limit. */
+  /** A worker whose memory (with its coqidetop) passes this is ended at once and replaced (its proof retried once, then reported); 0 or absent: no limit. */
   workerMemoryLimitBytes?: number;
 }
