@@ -7,14 +7,13 @@
  */
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CheckFailure, CheckResponse, CoqMessage, CoqRoot, ProofGoals } from '../../../protocol/coqTasks';
+import type { CheckFailure, CheckResponse, CoqMessage, CoqRoot } from '../../../protocol/coqTasks';
 import type { Position, ProofCounts, ProofStatus, ProofStatusName } from '../../../protocol/lsp';
 import type { TaskHandle, TaskOutcome } from '../pool/pool';
 import { rootHash, TaskChain } from './chain';
-import { relatedGoals } from './goals';
 import { goalsCacheKey } from './goalsQuery';
 import { GoalsTarget, goalsTarget } from './goalsTarget';
-import { byteRangeToOffsets } from './locations';
+import { Located, toDiagnostic } from './located';
 import { notCheckedMessage, RETRIED_REASONS } from './notChecked';
 import { ProofChainSpec, ProofChains } from './proofChains';
 import type { ProofTask, TaskPlace } from './proofPolicy';
@@ -42,17 +41,6 @@ export interface DocumentCheckHost {
 
 /** What a delegated proof's own task said; the skeleton's verdict is applied on top (see statusOf). */
 type Verdict = 'pending' | 'running' | 'checked' | 'failed' | 'timedOut';
-
-interface Located {
-  sentence: number;
-  message: string;
-  loc?: { start: number; end: number };
-  severity: DiagnosticSeverity;
-  /** The goals before the failing sentence, once its repair task has them. */
-  goals?: ProofGoals | null;
-  /** Shown only once the goals say it is more than given-up goals (./repair.ts isResumedClose). */
-  tentative?: boolean;
-}
 
 interface TaskSpec extends ProofChainSpec {
   reportOpenProof: boolean;
@@ -447,19 +435,7 @@ export class DocumentCheck {
     const limit = this.skeletonError?.sentence ?? Infinity;
     const shown = [...this.failures.values(), ...this.messages.values()].filter((d) => d.sentence < limit && !d.tentative);
     if (this.skeletonError) shown.push(this.skeletonError);
-    this.host.publish(shown.sort((a, b) => a.sentence - b.sentence).map((d) => this.toDiagnostic(d)));
-  }
-
-  private toDiagnostic(located: Located): Diagnostic {
-    const sentence = this.sentences[located.sentence];
-    const [start, end] = located.loc ? byteRangeToOffsets(sentence.text, located.loc, sentence.start) : [sentence.start, sentence.end];
-    const range = { start: this.document.positionAt(start), end: this.document.positionAt(end) };
-    const diagnostic: Diagnostic = { range, severity: located.severity, source: 'coq', message: located.message };
-    if (located.goals !== undefined) {
-      const whole = { start: this.document.positionAt(sentence.start), end: this.document.positionAt(sentence.end) };
-      diagnostic.relatedInformation = relatedGoals(located.goals, { uri: this.document.uri, range: whole });
-    }
-    return diagnostic;
+    this.host.publish(shown.sort((a, b) => a.sentence - b.sentence).map((d) => toDiagnostic(this.document, this.sentences, d)));
   }
 
   private fileName(): string {
