@@ -85,8 +85,10 @@ suite('settings', () => {
       await vscode.commands.executeCommand('proofpool.restartServer');
       await open('slow.v');
       await waitFor(foreverIs('timedOut'), 'forever timed out in the gutter', 60_000);
-      const timedOut = vscode.languages.getDiagnostics(slow()).find((d) => /Timed out/.test(d.message));
-      assert.equal(timedOut?.range.start.line, 3, 'the diagnostic is on forever\'s statement (line 4)');
+      // The gutter and the diagnostics are two notifications: the second may land a moment later.
+      const timedOutDiagnostic = () => vscode.languages.getDiagnostics(slow()).find((d) => /Timed out/.test(d.message));
+      await waitFor(() => timedOutDiagnostic() !== undefined, 'the timed-out diagnostic', 10_000);
+      assert.equal(timedOutDiagnostic()!.range.start.line, 3, 'the diagnostic is on forever\'s statement (line 4)');
       await waitFor(() => api.statusBar().text.startsWith('$(error)'), 'the error icon in the status bar', 10_000);
     } finally {
       await settings().update('proofTimeLimit', 0, vscode.ConfigurationTarget.Global);
