@@ -16,7 +16,10 @@ export class Mentions {
   /** For each sentence inside a delegated proof's body (after its statement), that proof. */
   private readonly bodyOf: (number | undefined)[];
 
-  constructor(sentences: readonly Sentence[], proofs: readonly ProofBlock[]) {
+  constructor(
+    sentences: readonly Sentence[],
+    private readonly proofs: readonly ProofBlock[],
+  ) {
     sentences.forEach((sentence, index) => {
       for (const [token] of sentence.text.matchAll(IDENTIFIER)) {
         const list = this.where.get(token);
@@ -36,8 +39,8 @@ export class Mentions {
    * sentences, or any sentence outside the other delegated proofs' bodies (those are replaced by
    * stand-ins, so what they write is invisible to later proofs).
    */
-  visibleTo(proof: number, proofs: readonly ProofBlock[], name: string, after: number): boolean {
-    const end = proofs[proof].close ?? Number.MAX_SAFE_INTEGER;
+  visibleTo(proof: number, name: string, after: number): boolean {
+    const end = this.proofs[proof].close ?? Number.MAX_SAFE_INTEGER;
     return (this.where.get(name) ?? []).some((s) => s > after && s <= end && (this.bodyOf[s] === undefined || this.bodyOf[s] === proof));
   }
 }

@@ -29,7 +29,6 @@ export class SectionUsage {
   /** Each settled proof's annotation; undefined when its check gave none (it failed). */
   private readonly annotations = new Map<number, string | undefined>();
   private readonly mentions: Mentions | undefined;
-  private readonly dependenciesOf = new Map<number, number[]>();
   private readonly visibleOf = new Map<number, number[]>();
 
   constructor(
@@ -46,20 +45,23 @@ export class SectionUsage {
     return this.learntSet.has(proof) ? PLACEHOLDER : undefined;
   }
 
-  /** Whether this proof may be checked now: every earlier stand-in it can use has its annotation. */
+  /**
+   * Whether this proof may be checked now: the stand-ins it can see named in the Sections still
+   * open at it have their annotation (only a proof that learns its own variables needs them).
+   */
   ready(proof: number): boolean {
-    return this.dependencies(proof).every((p) => this.settled.has(p));
+    if (!this.learntSet.has(proof)) return true;
+    const { statement } = this.proofs[proof];
+    return this.visible(proof).every((p) => this.proofs[p].sectionEnd! < statement || this.settled.has(p));
   }
 
-  /** The earlier stand-ins of the Sections still open at this proof whose name it can see written. */
-  private dependencies(proof: number): number[] {
-    let found = this.dependenciesOf.get(proof);
-    if (found) return found;
-    const { statement } = this.proofs[proof];
-    found = !this.learntSet.has(proof)
-      ? []
-      : this.learnt.filter((p) => p < proof && this.proofs[p].sectionEnd! > statement && this.proofs[p].name !== 'Goal' && this.mentions!.visibleTo(proof, this.proofs, this.proofs[p].name, this.proofs[p].close!));
-    this.dependenciesOf.set(proof, found);
+  /** The earlier stand-ins (of any Section) whose name this proof can see written. */
+  private visible(proof: number): number[] {
+    let found = this.visibleOf.get(proof);
+    if (!found) {
+      found = this.learnt.filter((p) => p < proof && this.proofs[p].name !== 'Goal' && this.mentions!.visibleTo(proof, this.proofs[p].name, this.proofs[p].close!));
+      this.visibleOf.set(proof, found);
+    }
     return found;
   }
 
@@ -74,12 +76,7 @@ export class SectionUsage {
    * the earlier stand-ins (of any Section) whose name it can see written, as they stand now.
    */
   visibleAnnotations(proof: number): string {
-    let visible = this.visibleOf.get(proof);
-    if (!visible) {
-      visible = this.learnt.filter((p) => p < proof && this.proofs[p].name !== 'Goal' && this.mentions!.visibleTo(proof, this.proofs, this.proofs[p].name, this.proofs[p].close!));
-      this.visibleOf.set(proof, visible);
-    }
-    return visible.map((p) => `${p}:${this.annotations.get(p) ?? PLACEHOLDER}`).join('\n');
+    return this.visible(proof).map((p) => `${p}:${this.annotations.get(p) ?? PLACEHOLDER}`).join('\n');
   }
 
   /** Whether every proof that learns its variables and comes before this sentence has settled. */
