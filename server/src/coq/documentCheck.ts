@@ -1,6 +1,7 @@
 /**
  * Checks one version of one document with the pool: walks the document building the skeleton,
- * submits one task per delegated proof as soon as its statement is reached, waits at the `End` of
+ * submits one task per delegated proof once its statement is reached (inside a Section, once the
+ * earlier stand-ins it names have learnt their variables: ./proofChains.ts), waits at the `End` of
  * a Section until the proofs before it have named the variables they use, and ends with a task
  * that walks the whole skeleton. Turns the workers' answers into diagnostics and reports exactly
  * once when every task has its verdict.
