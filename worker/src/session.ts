@@ -30,8 +30,8 @@ export class CoqSession {
   private readonly compaction = new HeapCompaction();
   /** Receives Coq's messages for the request in flight; undefined between requests. */
   private onMessage: ((message: CoqMessage) => void) | undefined;
-  /** The state of the sentence whose execution failed, from Coq's error message. */
-  private failedStateId: number | undefined;
+  /** The first sentence whose execution failed in this request, from Coq's error message: its state and what Coq said. */
+  private firstError: { stateId: number; message: string; loc?: CoqError['loc'] } | undefined;
   /** Coq's `Proof using` suggestion (coqidetop runs with -set "Suggest Proof Using") and the state of the Qed it came with. */
   private suggestion: { stateId: number; sentence: string } | undefined;
 
@@ -52,7 +52,7 @@ export class CoqSession {
     const stopOnInterrupt = () => coq.interrupt();
     interrupted.addEventListener('abort', stopOnInterrupt);
     this.onMessage = feedback;
-    this.failedStateId = undefined;
+    this.firstError = undefined;
     this.suggestion = undefined;
     try {
       // A time limit covers the proof's own sentences only, not the skeleton a worker replays to reach it.
@@ -101,8 +101,13 @@ export class CoqSession {
 
   /**
    * Adds these sentences (adding only parses, and runs what parsing needs, like Require), then
-   * executes them with one forced Status: forcing after every sentence costs about 1.5 ms each,
-   * half of List.v. Returns the response when the request must end here (failure, interrupt, time-out).
+   * executes them with one Status. Not a forced one: forcing makes Coq's STM walk every state of
+   * the document twice (join: admitted proofs, error states), which grows with the document
+   * (~1 ms a Status at the end of List.v, two per proof: ~15 % of a List.v check). An unforced
+   * Status executes the same sentences; a failure Coq tolerated (a failing command, a failing
+   * `{ }` block) comes only as the error message it sends for that state (see forward()), so that
+   * message is the verdict. Returns the response when the request must end here (failure,
+   * interrupt, time-out).
    */
   private async executeBatch(
     coq: CoqIdeTop,
@@ -128,7 +133,7 @@ export class CoqSession {
     const watchdog = limitMs === undefined ? undefined : new Watchdog(coq, limitMs);
     let executed: CoqResult<void>;
     try {
-      executed = await coq.status(true);
+      executed = await coq.status(false);
     } catch (error) {
       if (!watchdog?.fired) throw error;
       // It had to be killed: start from scratch next time.
@@ -142,7 +147,7 @@ export class CoqSession {
       return { chainLength: start, timedOut: true };
     }
     if (interrupted.aborted) return this.interruptedResponse(coq, keep);
-    if (!executed.ok) return this.executionFailure(coq, executed.error);
+    if (!executed.ok || this.firstError) return this.executionFailure(coq, executed.ok ? undefined : executed.error);
     if (parseFailure) return { chainLength: this.chain.length, failure: parseFailure };
     return undefined;
   }
@@ -164,10 +169,16 @@ export class CoqSession {
     return this.suggestion && this.suggestion.stateId === stateId ? this.suggestion.sentence : undefined;
   }
 
-  /** A sentence failed when forced: Coq names it through its error message's state; go back to just before it. */
-  private async executionFailure(coq: CoqIdeTop, error: CoqError): Promise<CheckResponse> {
-    let index = this.failedStateId === undefined ? -1 : this.chain.findIndex((link) => link.stateId === this.failedStateId);
-    if (index < 0 && error.safeStateId !== undefined) index = this.chain.findIndex((link) => link.stateId === error.safeStateId) + 1;
+  /**
+   * A sentence failed when executed: the first error message Coq sent for a sentence of the chain
+   * names it (a Status error can be a later one, or one Coq re-raises for a state it knew had
+   * failed: then its safe state names the sentence after). Goes back to just before it.
+   */
+  private async executionFailure(coq: CoqIdeTop, statusError: CoqError | undefined): Promise<CheckResponse> {
+    const first = this.firstError;
+    const error = first ?? statusError!;
+    let index = first === undefined ? -1 : this.chain.findIndex((link) => link.stateId === first.stateId);
+    if (index < 0 && statusError?.safeStateId !== undefined) index = this.chain.findIndex((link) => link.stateId === statusError.safeStateId) + 1;
     if (index < 0) throw new Error(`coqidetop reported an error without saying where: ${error.message}`);
     await this.rewind(coq, index);
     return { chainLength: index, failure: { index, message: error.message, loc: error.loc } };
@@ -226,7 +237,9 @@ export class CoqSession {
       // (e.g. a nested Lemma) reports an error for a state it never added; taken as the failure,
       // it made an earlier sentence's execution error unplaceable ("coqidetop reported an error
       // without saying where", found by the fuzzer).
-      if (this.failedStateId === undefined && this.chain.some((link) => link.stateId === message.stateId)) this.failedStateId = message.stateId;
+      if (this.firstError === undefined && this.chain.some((link) => link.stateId === message.stateId)) {
+        this.firstError = { stateId: message.stateId, message: message.message, loc: message.loc };
+      }
       return;
     }
     const suggested = proofUsingSuggestion(message.message);
