@@ -1,7 +1,8 @@
 /**
- * One coqidetop process spoken to over Coq's XML protocol (see ./coqXml.ts). Calls are answered
- * strictly in order, so they are queued and sent one at a time; `<feedback>` arriving in between
- * is decoded and handed to `onMessage`.
+ * One coqidetop process spoken to over Coq's XML protocol (see ./coqXml.ts). coqidetop reads
+ * calls one after another and answers each before reading the next, so a call is written at once
+ * and several may be in flight (the session pipelines Adds): answers are matched to calls in
+ * order. `<feedback>` arriving in between is decoded and handed to `onMessage`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -88,8 +89,8 @@ export class CoqIdeTop {
   readonly exited: Promise<CoqExit>;
   private _initialStateId = 0;
   private readonly parser = new X.XmlStreamParser();
-  private readonly queue: PendingCall[] = [];
-  private current: PendingCall | undefined;
+  /** Written and not answered yet, oldest first: the first is the one coqidetop is working on. */
+  private readonly inflight: PendingCall[] = [];
   private ended: Error | undefined; // set once the process is gone: every call rejects with it
   private deathCause: string | undefined; // why we killed it, when we did
   private stallTimer: NodeJS.Timeout | undefined;
@@ -224,14 +225,14 @@ export class CoqIdeTop {
    * fail whatever call comes next.
    */
   interrupt(): void {
-    const c = this.current;
+    const c = this.inflight[0];
     // One SIGINT per call: a second one could land after the first has stopped it, and stay pending.
     if (!c || c.internal || c.interruptSent || this.ended) return;
     c.interruptSent = true;
     this.child.kill('SIGINT');
   }
 
-  /** Asks coqidetop to quit (after the calls already queued); SIGKILL if it has not exited in 2 s. */
+  /** Asks coqidetop to quit (after the calls in flight); SIGKILL if it has not exited in 2 s. */
   async quit(): Promise<void> {
     if (!this.ended && !this.quitting) {
       this.call('Quit', X.encodeQuit(), () => undefined).catch(() => {});
@@ -253,19 +254,15 @@ export class CoqIdeTop {
     if (this.deathCause) return Promise.reject(new Error(this.deathCause));
     if (this.quitting) return Promise.reject(new Error(`coqidetop is quitting: ${name} not sent`));
     return new Promise<CoqResult<T>>((resolve, reject) => {
-      this.queue.push({ name, xml, decode, resolve: resolve as PendingCall['resolve'], reject, ...extra });
-      this.pump();
+      this.send({ name, xml, decode, resolve: resolve as PendingCall['resolve'], reject, ...extra });
     });
   }
 
-  private pump(): void {
-    if (this.current || this.ended) return;
-    const next = this.queue.shift();
-    if (!next) return;
-    this.current = next;
-    next.sentAt = performance.now();
-    this.child.stdin!.write(next.xml);
-    if (next.name === 'Quit') this.child.stdin!.end(); // EOF makes it exit even if Quit is not honoured
+  private send(call: PendingCall): void {
+    call.sentAt = performance.now();
+    this.inflight.push(call);
+    this.child.stdin!.write(call.xml);
+    if (call.name === 'Quit') this.child.stdin!.end(); // EOF makes it exit even if Quit is not honoured
   }
 
   private onStdout(chunk: Buffer): void {
@@ -302,7 +299,7 @@ export class CoqIdeTop {
   }
 
   private onReply(element: X.XmlElement): void {
-    const c = this.current;
+    const c = this.inflight.shift();
     if (!c) throw new X.CoqDecodeError('a reply with no call in flight');
     const reply = X.decodeValue(element);
     let result: CoqResult<unknown>;
@@ -312,20 +309,19 @@ export class CoqIdeTop {
       if (reply.message.trim() === USER_INTERRUPT) error.interrupted = true;
       result = { ok: false, error };
     }
-    this.current = undefined;
     noteCall(c.name, performance.now() - c.sentAt!);
     // The call ended before Coq noticed our SIGINT: the interrupt is still pending inside Coq and
-    // would fail the next call, so let a harmless About take it first.
-    if (c.interruptSent && !(!result.ok && result.error.interrupted)) {
-      this.queue.unshift({ name: 'About', xml: X.encodeAbout(), decode: () => undefined, resolve: () => {}, reject: () => {}, internal: true });
+    // would fail the next call, so let a harmless About take it first (or a call already in
+    // flight takes it: it fails as interrupted, which is what the caller asked for).
+    if (c.interruptSent && !(!result.ok && result.error.interrupted) && !this.quitting) {
+      this.send({ name: 'About', xml: X.encodeAbout(), decode: () => undefined, resolve: () => {}, reject: () => {}, internal: true });
     }
     c.resolve(result);
-    this.pump();
   }
 
   private onFeedback(fb: X.CoqFeedback): void {
     if (!fb.message) return;
-    const c = this.current;
+    const c = this.inflight[0];
     if (c?.printed && fb.route === c.route) {
       if (fb.message.level !== 'error') c.printed.push(fb.message.message);
       return;
@@ -343,10 +339,7 @@ export class CoqIdeTop {
   }
 
   private takeAll(): PendingCall[] {
-    const all = this.current ? [this.current, ...this.queue] : [...this.queue];
-    this.current = undefined;
-    this.queue.length = 0;
-    return all;
+    return this.inflight.splice(0);
   }
 
   private finish(exit: CoqExit, error?: Error): void {

@@ -23,10 +23,19 @@ interface ChainLink {
  */
 const EXECUTE_BATCH = 500;
 
+/**
+ * Adds written before the first is answered. Waiting for each answer leaves coqidetop idle while
+ * Node reads it and writes the next: pipelined, a bare coqidetop fed List.v takes 3.1 s instead of
+ * 4.1 s (coqc: 3.7 s).
+ */
+const ADD_WINDOW = 64;
+
 export class CoqSession {
   private coq: CoqIdeTop | undefined;
   private rootKey: string | undefined;
   private chain: ChainLink[] = [];
+  /** The newest state number coqidetop gave: the next Add's is predicted from it (see addAll). */
+  private newestStateId = 0;
   private readonly compaction = new HeapCompaction();
   /** Receives Coq's messages for the request in flight; undefined between requests. */
   private onMessage: ((message: CoqMessage) => void) | undefined;
@@ -118,18 +127,7 @@ export class CoqSession {
   ): Promise<CheckResponse | undefined> {
     if (sentences.length === 0 || interrupted.aborted) return interrupted.aborted ? this.interruptedResponse(coq, keep) : undefined;
     const start = this.chain.length;
-    let parseFailure: CheckResponse['failure'];
-    for (const sentence of sentences) {
-      if (interrupted.aborted) break;
-      const index = this.chain.length;
-      const added = await coq.add(sentence.text, this.tip(coq));
-      if (!added.ok) {
-        parseFailure = { index, message: added.error.message, loc: added.error.loc };
-        break;
-      }
-      this.chain.push({ hash: sentence.hash, stateId: added.value.stateId });
-      this.compaction.noteAdded();
-    }
+    const parseFailure = await this.addAll(coq, sentences, interrupted);
     const watchdog = limitMs === undefined ? undefined : new Watchdog(coq, limitMs);
     let executed: CoqResult<void>;
     try {
@@ -150,6 +148,65 @@ export class CoqSession {
     if (!executed.ok || this.firstError) return this.executionFailure(coq, executed.ok ? undefined : executed.error);
     if (parseFailure) return { chainLength: this.chain.length, failure: parseFailure };
     return undefined;
+  }
+
+  /**
+   * Adds the sentences to the chain, pipelined (ADD_WINDOW). An Add names the state it goes on top
+   * of, which the Add before creates: Coq numbers new states one after another, so the numbers are
+   * predicted (the newest number seen, plus one each). A prediction that fails (Coq numbered
+   * something else in between) only ends the run: the Adds after it are refused (wrong state) or,
+   * should one land on a state it was not meant for, undone with Edit_at; a new run goes on from
+   * the last good state. Returns the failure of an Add that Coq refused (a syntax error), if any.
+   */
+  private async addAll(coq: CoqIdeTop, sentences: ChainSentence[], interrupted: AbortSignal): Promise<CheckResponse['failure']> {
+    let next = 0;
+    while (next < sentences.length && !interrupted.aborted) {
+      const run = await this.addPredicted(coq, sentences.slice(next), interrupted);
+      next += run.added;
+      if (run.failure) return { ...run.failure, index: this.chain.length };
+    }
+    return undefined;
+  }
+
+  /** One pipelined run on top of the chain's tip: how many were added, and the failure that stopped it. */
+  private async addPredicted(coq: CoqIdeTop, sentences: ChainSentence[], interrupted: AbortSignal): Promise<{ added: number; failure?: { message: string; loc?: CoqError['loc'] } }> {
+    const tip = this.tip(coq);
+    const first = this.newestStateId + 1;
+    const replies: Promise<CoqResult<{ stateId: number }>>[] = [];
+    for (let added = 0; added < sentences.length; added++) {
+      while (replies.length < sentences.length && replies.length - added < ADD_WINDOW && !interrupted.aborted) {
+        const k = replies.length;
+        replies.push(coq.add(sentences[k].text, k === 0 ? tip : first + k - 1));
+      }
+      if (added >= replies.length) return { added };
+      const reply = await replies[added];
+      if (reply.ok) this.newestStateId = Math.max(this.newestStateId, reply.value.stateId);
+      if (reply.ok && reply.value.stateId === first + added) {
+        this.extend(sentences[added], reply.value.stateId);
+        continue;
+      }
+      // Coq took the sentence but numbered it otherwise (it stands), or refused it (a syntax error).
+      if (reply.ok) this.extend(sentences[added], reply.value.stateId);
+      let stray = false;
+      for (const later of replies.slice(added + 1)) {
+        const landed = await later;
+        if (landed.ok) {
+          stray = true;
+          this.newestStateId = Math.max(this.newestStateId, landed.value.stateId);
+        }
+      }
+      if (stray) {
+        const undone = await coq.editAt(this.tip(coq));
+        if (!undone.ok) throw new Error(`coqidetop could not undo a mispredicted Add (back to state ${this.tip(coq)}): ${undone.error.message}`);
+      }
+      return reply.ok ? { added: added + 1 } : { added, failure: { message: reply.error.message, loc: reply.error.loc } };
+    }
+    return { added: sentences.length };
+  }
+
+  private extend(sentence: ChainSentence, stateId: number): void {
+    this.chain.push({ hash: sentence.hash, stateId });
+    this.compaction.noteAdded();
   }
 
   private async interruptedResponse(coq: CoqIdeTop, keep: number): Promise<CheckResponse> {
@@ -226,6 +283,7 @@ export class CoqSession {
       onStderr: (text) => process.stderr.write(text),
     });
     this.rootKey = root.key;
+    this.newestStateId = this.coq.initialStateId;
     return this.coq;
   }
 
