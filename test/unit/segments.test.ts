@@ -81,6 +81,19 @@ test('a proof holding a nested statement is not delegated', () => {
   assert.equal(proofs[0].delegated, false);
 });
 
+test('a proof holding a command that outlives it (Definition, Hint, Set, an attribute) stays in the skeleton', () => {
+  for (const command of ['Definition d := 0.', 'Hint Resolve I : core.', 'Set Printing All.', '#[local] Hint Resolve I : core.', 'Time Definition d := 0.']) {
+    const [proof] = proofsOf(`Lemma a : True.\nProof.\n${command}\nexact I. Qed.`);
+    assert.equal(proof.delegated, false, command);
+  }
+});
+
+test('queries, proof-mode commands and capitalized tactics the document defines leave nothing behind: delegated', () => {
+  const text = `Ltac CaseEq x := destruct x.\nTactic Notation "Casec" constr(x) := case x.\nLemma a (b : bool) : True.\nProof.\nCheck b. Show. Time CaseEq b. Casec true. Focus 1. all: exact I. Unfocus. Qed.`;
+  assert.deepEqual(proofsOf(text).map((p) => [p.name, p.delegated]), [['a', true]]);
+  assert.equal(proofsOf('Lemma a : True.\nProof. Unknown_capitalized. exact I. Qed.')[0].delegated, false, 'a capitalized word it does not know is taken for a command');
+});
+
 test('a proof the document never closes is reported without a closing sentence, not delegated', () => {
   assert.deepEqual(proofsOf('Lemma open : True.\nProof. exact I.'), [{ name: 'open', delegated: false, statement: 'Lemma open : True.', close: undefined }]);
 });

@@ -31,6 +31,17 @@ const HARMLESS_PREFIX = /^(?:#\[[^\]]*\]\s*|(?:Local|Global|Polymorphic|Monomorp
 const PROOF_END = /^(?:Qed|Admitted|Defined|Abort|Save)\b/;
 const DELEGABLE_END = /^(?:Qed|Admitted)\s*\.$/;
 const PROOF_USING = /^Proof\s+using\b/;
+/**
+ * Sentences a proof body may hold without leaving anything behind once the proof is closed: tactics
+ * (they start in lower case, or are bullets, braces, goal selectors), queries, and proof-mode
+ * commands. A command (`Definition`, `Hint`, `Set`, `Require`...) inside a proof is global: it
+ * stays after `Qed` and what follows may use it, so such a proof stays in the skeleton.
+ */
+const COMMAND = /^(?:[A-Z]|#\[)/;
+const HARMLESS_COMMAND = /^(?:Proof|Check|Print|Search(?:Pattern|Rewrite)?|About|Locate|Eval|Compute|Show|Focus|Unfocus|Unshelve|Guarded|Optimize|Fail|Succeed|Time|Timeout|Info)\b/;
+const PREFIX = /^(?:Time|Timeout\s+\d+|Info\s+\d+)\s+/;
+/** A tactic the document defines: its name may be capitalized (`Ltac CaseEq`, `Tactic Notation "Casec"`). */
+const TACTIC_DEFINITION = /^(?:(?:Local|Global|#\[[^\]]*\])\s+)*(?:Ltac\s+([\w']+)|Tactic\s+Notation\s*(?:\(\s*at\s+level\s+\d+\s*\)\s*)?"([\w']+)")/;
 const OPENS_SCOPE = /^(?:Section|Module(?:\s+Type)?)\s+[\w']+/;
 const CLOSES_SCOPE = /^End\s+[\w']+\s*\.$/;
 
@@ -43,6 +54,12 @@ function head(sentence: Sentence): string {
     text = text.slice(close + 2).trimStart();
   }
   return text;
+}
+
+/** Whether this sentence, inside a proof, can change what comes after the proof (see HARMLESS_COMMAND). */
+function leavesSomethingBehind(text: string, tactics: ReadonlySet<string>): boolean {
+  const command = text.replace(PREFIX, '');
+  return COMMAND.test(command) && !HARMLESS_COMMAND.test(command) && !tactics.has(/^[\w']+/.exec(command)?.[0] ?? '');
 }
 
 function statementName(text: string): string {
@@ -60,9 +77,12 @@ export function findProofs(sentences: Sentence[]): ProofBlock[] {
   const proofs: ProofBlock[] = [];
   const scopes: Scope[] = [];
   let open: { statement: number; name: string; delegable: boolean; usingSentence?: number } | undefined;
+  const tactics = new Set<string>();
 
   sentences.forEach((sentence, index) => {
     const text = head(sentence);
+    const tactic = TACTIC_DEFINITION.exec(text);
+    if (tactic) tactics.add(tactic[1] ?? tactic[2]);
     if (open) {
       if (PROOF_END.test(text)) {
         const proof: ProofBlock = {
@@ -76,8 +96,8 @@ export function findProofs(sentences: Sentence[]): ProofBlock[] {
         proofs.push(proof);
         scopes.findLast((scope) => scope.kind === 'section')?.proofs.push(proof);
         open = undefined;
-      } else if (THEOREM.test(text.replace(HARMLESS_PREFIX, '')) || OPENS_SCOPE.test(text) || CLOSES_SCOPE.test(text)) {
-        // Nested statement or scope change inside a proof: keep the outer proof in the skeleton.
+      } else if (leavesSomethingBehind(text, tactics)) {
+        // A command, nested statement or scope change inside a proof: keep the proof in the skeleton.
         open.delegable = false;
       } else if (index === open.statement + 1 && PROOF_USING.test(text)) {
         open.usingSentence = index;
