@@ -39,8 +39,8 @@ export class CoqSession {
   private readonly compaction = new HeapCompaction();
   /** Receives Coq's messages for the request in flight; undefined between requests. */
   private onMessage: ((message: CoqMessage) => void) | undefined;
-  /** The first sentence whose execution failed in this request, from Coq's error message: its state and what Coq said. */
-  private firstError: { stateId: number; message: string; loc?: CoqError['loc'] } | undefined;
+  /** The first sentence whose execution failed in this request, from Coq's error message: its chain index and what Coq said. */
+  private firstError: { index: number; message: string; loc?: CoqError['loc'] } | undefined;
   /** Coq's `Proof using` suggestion (coqidetop runs with -set "Suggest Proof Using") and the state of the Qed it came with. */
   private suggestion: { stateId: number; sentence: string } | undefined;
 
@@ -153,23 +153,46 @@ export class CoqSession {
   /**
    * Adds the sentences to the chain, pipelined (ADD_WINDOW). An Add names the state it goes on top
    * of, which the Add before creates: Coq numbers new states one after another, so the numbers are
-   * predicted (the newest number seen, plus one each). A prediction that fails (Coq numbered
-   * something else in between) only ends the run: the Adds after it are refused (wrong state) or,
-   * should one land on a state it was not meant for, undone with Edit_at; a new run goes on from
-   * the last good state. Returns the failure of an Add that Coq refused (a syntax error), if any.
+   * predicted (the newest number seen, plus one each). Not always: a command inside a proof (a
+   * `Definition`, a `Hint`) also makes a state for each open proof. A wrong prediction ends the run:
+   * the Adds after it are refused (wrong state), and a new run starts from what Coq said. One Add
+   * can land, though (refused ones leave the tip where it was, and the prediction catches up with
+   * it): then the whole batch is undone, back to its first state, already executed (so going back
+   * runs nothing and cannot fail), and added again one sentence at a time.
+   * Returns the failure of an Add that Coq refused (a syntax error), if any.
    */
   private async addAll(coq: CoqIdeTop, sentences: ChainSentence[], interrupted: AbortSignal): Promise<CheckResponse['failure']> {
+    const start = this.chain.length;
     let next = 0;
     while (next < sentences.length && !interrupted.aborted) {
       const run = await this.addPredicted(coq, sentences.slice(next), interrupted);
+      if (run.strayLanded) {
+        await this.rewind(coq, start, true);
+        return this.addOneByOne(coq, sentences, interrupted);
+      }
       next += run.added;
       if (run.failure) return { ...run.failure, index: this.chain.length };
     }
     return undefined;
   }
 
-  /** One pipelined run on top of the chain's tip: how many were added, and the failure that stopped it. */
-  private async addPredicted(coq: CoqIdeTop, sentences: ChainSentence[], interrupted: AbortSignal): Promise<{ added: number; failure?: { message: string; loc?: CoqError['loc'] } }> {
+  private async addOneByOne(coq: CoqIdeTop, sentences: ChainSentence[], interrupted: AbortSignal): Promise<CheckResponse['failure']> {
+    for (const sentence of sentences) {
+      if (interrupted.aborted) break;
+      const added = await coq.add(sentence.text, this.tip(coq));
+      if (!added.ok) return { index: this.chain.length, message: added.error.message, loc: added.error.loc };
+      this.newestStateId = Math.max(this.newestStateId, added.value.stateId);
+      this.extend(sentence, added.value.stateId);
+    }
+    return undefined;
+  }
+
+  /** One pipelined run on top of the chain's tip: how many were added, the failure that stopped it, whether a mispredicted Add landed. */
+  private async addPredicted(
+    coq: CoqIdeTop,
+    sentences: ChainSentence[],
+    interrupted: AbortSignal,
+  ): Promise<{ added: number; failure?: { message: string; loc?: CoqError['loc'] }; strayLanded?: boolean }> {
     const tip = this.tip(coq);
     const first = this.newestStateId + 1;
     const replies: Promise<CoqResult<{ stateId: number }>>[] = [];
@@ -187,18 +210,15 @@ export class CoqSession {
       }
       // Coq took the sentence but numbered it otherwise (it stands), or refused it (a syntax error).
       if (reply.ok) this.extend(sentences[added], reply.value.stateId);
-      let stray = false;
+      let strayLanded = false;
       for (const later of replies.slice(added + 1)) {
         const landed = await later;
         if (landed.ok) {
-          stray = true;
+          strayLanded = true;
           this.newestStateId = Math.max(this.newestStateId, landed.value.stateId);
         }
       }
-      if (stray) {
-        const undone = await coq.editAt(this.tip(coq));
-        if (!undone.ok) throw new Error(`coqidetop could not undo a mispredicted Add (back to state ${this.tip(coq)}): ${undone.error.message}`);
-      }
+      if (strayLanded) return { added: 0, strayLanded };
       return reply.ok ? { added: added + 1 } : { added, failure: { message: reply.error.message, loc: reply.error.loc } };
     }
     return { added: sentences.length };
@@ -234,7 +254,7 @@ export class CoqSession {
   private async executionFailure(coq: CoqIdeTop, statusError: CoqError | undefined): Promise<CheckResponse> {
     const first = this.firstError;
     const error = first ?? statusError!;
-    let index = first === undefined ? -1 : this.chain.findIndex((link) => link.stateId === first.stateId);
+    let index = first === undefined || first.index >= this.chain.length ? -1 : first.index;
     if (index < 0 && statusError?.safeStateId !== undefined) index = this.chain.findIndex((link) => link.stateId === statusError.safeStateId) + 1;
     if (index < 0) throw new Error(`coqidetop reported an error without saying where: ${error.message}`);
     await this.rewind(coq, index);
@@ -262,8 +282,9 @@ export class CoqSession {
     return this.chain.at(-1)?.stateId ?? coq.initialStateId;
   }
 
-  private async rewind(coq: CoqIdeTop, keep: number): Promise<void> {
-    if (keep >= this.chain.length) return;
+  /** Back to the state after `keep` links (`always`: even when that is the tip, dropping states beyond it that the chain does not hold). */
+  private async rewind(coq: CoqIdeTop, keep: number, always = false): Promise<void> {
+    if (keep >= this.chain.length && !always) return;
     const dropped = this.chain.length - keep;
     this.chain.length = keep;
     const rewound = await coq.editAt(this.tip(coq));
@@ -295,9 +316,8 @@ export class CoqSession {
       // (e.g. a nested Lemma) reports an error for a state it never added; taken as the failure,
       // it made an earlier sentence's execution error unplaceable ("coqidetop reported an error
       // without saying where", found by the fuzzer).
-      if (this.firstError === undefined && this.chain.some((link) => link.stateId === message.stateId)) {
-        this.firstError = { stateId: message.stateId, message: message.message, loc: message.loc };
-      }
+      const index = this.linkOf(message.stateId);
+      if (this.firstError === undefined && index >= 0) this.firstError = { index, message: message.message, loc: message.loc };
       return;
     }
     const suggested = proofUsingSuggestion(message.message);
@@ -305,7 +325,21 @@ export class CoqSession {
       this.suggestion = { stateId: message.stateId, sentence: suggested };
       return;
     }
-    const index = this.chain.findLastIndex((link) => link.stateId === message.stateId);
+    const index = this.linkOf(message.stateId);
     if (index >= 0) this.onMessage({ index, level: message.level, message: message.message, loc: message.loc });
+  }
+
+  /**
+   * The chain link a state belongs to. A command inside a proof makes two states, one on the main
+   * line and the one the Add answers with (numbered next): Coq reports the command's errors on the
+   * first. Chain states are numbered in increasing order (new ones always get higher numbers), so
+   * a state between two links belongs to the link after it; one before the chain or after its
+   * last link (an Add refused or undone) belongs to none.
+   */
+  private linkOf(stateId: number): number {
+    const exact = this.chain.findLastIndex((link) => link.stateId === stateId);
+    if (exact >= 0) return exact;
+    const after = this.chain.findIndex((link) => link.stateId > stateId);
+    return after > 0 ? after : -1;
   }
 }
