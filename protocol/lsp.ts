@@ -216,4 +216,10 @@ export interface ProofPoolInitOptions {
   proofTimeLimitMs?: number;
   /** A worker whose memory (with its coqidetop) passes this is ended at once and replaced (its proof retried once, then reported); 0 or absent: no limit. */
   workerMemoryLimitBytes?: number;
+  /**
+   * Absent or true: `proofpool/proofStatus` and `proofpool/workers` as they change (gutter, status
+   * bar, Workers view). false: neither, for a client that shows only diagnostics and the final
+   * counts (the CLI): on a long file they are most of what the server writes.
+   */
+  statusNotifications?: boolean;
 }

@@ -31,7 +31,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const log = args.verbose ? (line: string) => console.error(line) : () => {};
-  const session = await ServerSession.start({ workers: args.jobs, coqidetopPath: args.coqidetop }, { log });
+  // It prints diagnostics and counts only: the per-proof and per-worker updates would be thrown away.
+  const session = await ServerSession.start({ workers: args.jobs, coqidetopPath: args.coqidetop, statusNotifications: false }, { log });
   const stopOnSignal = () => {
     session.kill();
     process.exit(130);

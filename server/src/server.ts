@@ -50,6 +50,8 @@ connection.onInitialize((params) => {
   if ((['change', 'save', 'manual'] as CheckOn[]).includes(options.checkOn!)) checkingOptions.checkOn = options.checkOn!;
   // Absent means the default of 60 s; 0 means no limit.
   checkingOptions.proofTimeLimitMs = typeof options.proofTimeLimitMs === 'number' ? options.proofTimeLimitMs : DEFAULT_PROOF_TIME_LIMIT_MS;
+  checkingOptions.statusNotifications = options.statusNotifications !== false;
+  workers.notify = options.statusNotifications !== false;
   createPool = () =>
     visibleRanges.attach(createCoqPool({
       size: options.workers && options.workers > 0 ? options.workers : availableParallelism(),

@@ -423,16 +423,18 @@ export class DocumentCheck {
     }, 100);
   }
 
+  /** Each proof's range, computed once: the statuses go out every 100 ms while the check runs. */
+  private proofRanges: ProofStatus['range'][] | undefined;
+
   private publishNow(): void {
     clearTimeout(this.publishTimer);
     this.publishTimer = undefined;
-    this.host.proofStatus?.(
-      this.proofs.map((proof, i) => {
-        const end = this.sentences[proof.close ?? this.sentences.length - 1].end;
-        const range = { start: this.document.positionAt(this.sentences[proof.statement].start), end: this.document.positionAt(end) };
-        return { name: proof.name, range, status: this.statusOf(i) };
-      }),
-    );
+    this.proofRanges ??= this.proofs.map((proof) => ({
+      start: this.document.positionAt(this.sentences[proof.statement].start),
+      end: this.document.positionAt(this.sentences[proof.close ?? this.sentences.length - 1].end),
+    }));
+    const ranges = this.proofRanges;
+    this.host.proofStatus?.(this.proofs.map((proof, i) => ({ name: proof.name, range: ranges[i], status: this.statusOf(i) })));
     const limit = this.skeletonError?.sentence ?? Infinity;
     const shown = [...this.failures.values(), ...this.messages.values()].filter((d) => d.sentence < limit && !d.tentative);
     if (this.skeletonError) shown.push(this.skeletonError);

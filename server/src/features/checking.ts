@@ -27,6 +27,8 @@ export interface CheckingOptions {
   checkOn: CheckOn;
   /** A proof running longer than this is stopped and reported as timed out; 0: no limit. */
   proofTimeLimitMs?: number;
+  /** false: no proofStatus notifications (ProofPoolInitOptions.statusNotifications). */
+  statusNotifications?: boolean;
 }
 
 /** Follows every check: `started`, then its statuses, then `ended` exactly once (finished or cancelled). */
@@ -169,7 +171,7 @@ export class CheckingFeature {
 
   private sendStatus(params: ProofStatusParams): void {
     this.lastStatus.set(params.uri, params);
-    void this.connection.sendNotification(ProofStatusNotification.type, params);
+    if (this.options.statusNotifications !== false) void this.connection.sendNotification(ProofStatusNotification.type, params);
     for (const listener of this.listeners) listener.status(params);
   }
 

@@ -10,6 +10,9 @@ const NOTIFY_INTERVAL_MS = 100;
 export class WorkersFeature {
   private timer: NodeJS.Timeout | undefined;
 
+  /** false: the client does not want the worker list pushed (it may still ask for it). */
+  notify = true;
+
   constructor(
     private readonly connection: Connection,
     private readonly pool: () => CoqPool | undefined,
@@ -20,7 +23,7 @@ export class WorkersFeature {
 
   /** Called by the pool on every change; coalesced into one notification. */
   changed(): void {
-    if (this.timer) return;
+    if (this.timer || !this.notify) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.connection.sendNotification(WorkersNotification.type, { workers: this.snapshot() });
