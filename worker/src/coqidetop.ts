@@ -261,7 +261,13 @@ export class CoqIdeTop {
   private send(call: PendingCall): void {
     call.sentAt = performance.now();
     this.inflight.push(call);
-    this.child.stdin!.write(call.xml);
+    // Calls made in one go (pipelined Adds) leave in one write, not one system call each.
+    const stdin = this.child.stdin!;
+    if (stdin.writableCorked === 0) {
+      stdin.cork();
+      process.nextTick(() => stdin.uncork());
+    }
+    stdin.write(call.xml);
     if (call.name === 'Quit') this.child.stdin!.end(); // EOF makes it exit even if Quit is not honoured
   }
 
