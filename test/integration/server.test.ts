@@ -36,9 +36,9 @@ Proof. intros n. apply Nat.mul_1_r. Qed.
 const FIXED = BROKEN.replace('Proof. intros n m. reflexivity. Qed.', 'Proof. intros n m. apply Nat.add_comm. Qed.');
 
 /** A server with its own marker, recording everything it says that the tests look at. */
-async function startServer(workers: number) {
+async function startServer(workers: number, statusNotifications?: boolean) {
   const { tag, env } = markedEnv();
-  const session = await ServerSession.start({ workers }, { env, serverPath: join(DIST, 'server.js') });
+  const session = await ServerSession.start({ workers, statusNotifications }, { env, serverPath: join(DIST, 'server.js') });
   const finished: CheckFinishedParams[] = [];
   const published: PublishDiagnosticsParams[] = [];
   let workerUpdates: WorkerInfo[][] = [];
@@ -91,6 +91,21 @@ test('a broken document: its error, then checkFinished once; an edit that fixes 
     assert.deepEqual(fixed.finished.proofs, { total: 3, checked: 3, failed: 0, timedOut: 0, unchecked: 0 });
     assert.deepEqual(fixed.diagnostics, []);
     assert.deepEqual(server.finished.map((f) => f.version), [1, 2], 'checkFinished exactly once per version');
+  } finally {
+    await server.session.stop();
+  }
+  await assertNoneLeft(server.tag);
+});
+
+test('a client that asks for no status notifications (the CLI) gets diagnostics and checkFinished only', async () => {
+  const server = await startServer(2, false);
+  try {
+    const result = await server.session.check(document('Quiet.v', BROKEN), BROKEN);
+    assert.deepEqual(result.finished.proofs, { total: 3, checked: 2, failed: 1, timedOut: 0, unchecked: 0 });
+    assert.equal(result.diagnostics.filter((d) => d.severity === 1).length, 1);
+    assert.deepEqual(server.statuses, [], 'no proofStatus notification');
+    assert.deepEqual(server.workerUpdates(), [], 'no workers notification');
+    assert.equal((await server.listWorkers()).length, 2, 'the worker list is still there on request');
   } finally {
     await server.session.stop();
   }
