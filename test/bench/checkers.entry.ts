@@ -66,12 +66,14 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const header = ['file', ...TOOLS.map((t) => t.name)];
+  // A tool left out (--async-runs 0) has no column.
+  const measured = TOOLS.filter((t) => Object.values(results).every((byTool) => byTool[t.name].seconds.length > 0));
+  const header = ['file', ...measured.map((t) => t.name)];
   const rows = Object.entries(results).map(([file, byTool]) => {
     const base = median(byTool.coqc.seconds);
     return [
       file,
-      ...TOOLS.map((t) => {
+      ...measured.map((t) => {
         const s = median(byTool[t.name].seconds);
         const mem = Math.max(...byTool[t.name].peakRssBytes) / 2 ** 20;
         return `${s.toFixed(2)} s (${(s / base).toFixed(2)}×, ${mem.toFixed(0)} MiB)`;
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   const ratios = (tool: string) => Object.values(results).map((byTool) => median(byTool[tool].seconds) / median(byTool.coqc.seconds));
   console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-  for (const tool of TOOLS.slice(1)) console.log(`geometric mean of ${tool.name} / coqc: ${geometricMean(ratios(tool.name)).toFixed(2)}×`);
+  for (const tool of measured.slice(1)) console.log(`geometric mean of ${tool.name} / coqc: ${geometricMean(ratios(tool.name)).toFixed(2)}×`);
   console.log(`(medians of ${runs} runs; ${slowRuns} for the slow tools)`);
 
   // Scaling: fit T(N) = serial + parallel / N to the medians with 1 and 2 workers (serial: start-up and
