@@ -1,6 +1,7 @@
 /** Timing a command as a whole process tree: wall time and the peak of its total resident memory. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { treeResidentBytes as descendantsResidentBytes } from '../../server/src/pool/processMemory';
 import { markedEnv, processesWithTag } from './processes';
 
 export interface Measurement {
@@ -25,7 +26,11 @@ export function treeResidentBytes(tag: string): number {
   return processesWithTag(tag).reduce((sum, pid) => sum + residentBytes(pid), 0);
 }
 
-/** Runs `command` in `cwd`, sampling the memory of everything it starts every 50 ms. */
+/**
+ * Runs `command` in `cwd`, sampling the memory of everything it starts every 50 ms: the process and
+ * its descendants, read directly (a scan of every process's environment for the marker cost a
+ * fifth of a core on this shared machine, taken from the tool being measured).
+ */
 export function measure(command: string, args: string[], cwd: string): Promise<Measurement> {
   const { tag, env } = markedEnv();
   const started = process.hrtime.bigint();
@@ -35,7 +40,7 @@ export function measure(command: string, args: string[], cwd: string): Promise<M
   child.stderr.on('data', (chunk) => (output += chunk));
   let peak = 0;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, treeResidentBytes(tag));
+    peak = Math.max(peak, (child.pid && descendantsResidentBytes(child.pid)) || treeResidentBytes(tag));
   }, 50);
   return new Promise((resolve) => {
     child.on('close', (code) => {

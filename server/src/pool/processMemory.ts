@@ -24,7 +24,7 @@ export function groupResidentBytes(groups: number[]): Map<number, number> {
 }
 
 /** The process and its descendants; undefined when this kernel does not list children. */
-function treeResidentBytes(pid: number): number | undefined {
+export function treeResidentBytes(pid: number): number | undefined {
   let total: number;
   let children: string;
   try {
