@@ -232,3 +232,23 @@ test('a long text in many chunks', () => {
   const r = X.decodeValue((events[0] as { element: X.XmlElement }).element);
   assert.equal(!r.ok && r.message, 'x'.repeat(1_000_000) + 'é<');
 });
+
+test('skip: whole feedbacks that are not messages pass unparsed, in any chunking; messages and replies still come out', () => {
+  const options = { skip: { tag: 'feedback', unless: '<feedback_content val="message"' } };
+  const whole = new X.XmlStreamParser(options).feed(FAILING_STATUS);
+  assert.deepEqual(whole.map((e) => (e.kind === 'element' ? `${e.element.tag}:${e.element.children.length}` : e.kind)), ['feedback:2', 'value:2']);
+  assert.equal(X.decodeFeedback((whole[0] as { element: X.XmlElement }).element).message?.level, 'error');
+  // Byte by byte: a feedback not yet whole is parsed as usual, and gives the same events.
+  for (const size of [1, 7, 64]) {
+    const parser = new X.XmlStreamParser(options);
+    const events: X.XmlEvent[] = [];
+    for (let i = 0; i < FAILING_STATUS.length; i += size) events.push(...parser.feed(FAILING_STATUS.slice(i, i + size)));
+    const kept = events.filter((e) => e.kind === 'element').map((e) => (e as { element: X.XmlElement }).element);
+    assert.deepEqual(
+      kept.filter((e) => e.tag !== 'feedback' || X.decodeFeedback(e).message).map((e) => e.tag),
+      ['feedback', 'value'],
+      `chunks of ${size}`,
+    );
+    assert.ok(events.every((e) => e.kind === 'element'), `no error or garbage in chunks of ${size}`);
+  }
+});

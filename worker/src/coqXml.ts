@@ -30,6 +30,12 @@ export type XmlEvent =
 export interface XmlParserOptions {
   /** Decode `&#NN;`/`&#xNN;` like standard XML. Off by default: coqidetop keeps them literal (see above). */
   decodeCharRefs?: boolean;
+  /**
+   * Top-level `<tag …>…</tag>` elements, once whole, are passed over unparsed unless their text
+   * holds `unless`: coqidetop sends about three feedbacks per sentence (processing, processed…)
+   * that its driver ignores, and parsing them was most of the worker's parsing.
+   */
+  skip?: { tag: string; unless: string };
 }
 
 const NAMED_ENTITIES: Record<string, string> = { nbsp: ' ', lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
@@ -63,9 +69,11 @@ export class XmlStreamParser {
   private stack: XmlElement[] = [];
   private scanned = 0; // length of the start of buf known to hold no '<'
   private readonly decodeCharRefs: boolean;
+  private readonly skip: { open: string; close: string; unless: string } | undefined;
 
   constructor(options: XmlParserOptions = {}) {
     this.decodeCharRefs = options.decodeCharRefs ?? false;
+    if (options.skip) this.skip = { open: `<${options.skip.tag} `, close: `</${options.skip.tag}>`, unless: options.skip.unless };
   }
 
   /** Text received but not yet part of a complete token (for diagnostics). */
@@ -96,6 +104,11 @@ export class XmlStreamParser {
         }
         this.text(buf.slice(pos, lt), events);
         pos = lt;
+        continue;
+      }
+      const skipped = this.skipped(buf, pos);
+      if (skipped > 0) {
+        pos += skipped;
         continue;
       }
       const consumed = this.markup(buf, pos, events);
@@ -129,6 +142,16 @@ export class XmlStreamParser {
     const last = top.children.length - 1;
     if (last >= 0 && typeof top.children[last] === 'string') top.children[last] += text;
     else top.children.push(text);
+  }
+
+  /** The length of a whole top-level element to pass over at buf[pos] (see XmlParserOptions.skip), else 0. */
+  private skipped(buf: string, pos: number): number {
+    const skip = this.skip;
+    if (!skip || this.stack.length > 0 || !buf.startsWith(skip.open, pos)) return 0;
+    const close = buf.indexOf(skip.close, pos);
+    if (close < 0) return 0; // not whole yet: parsed as usual
+    const end = close + skip.close.length;
+    return buf.slice(pos, end).includes(skip.unless) ? 0 : end - pos;
   }
 
   /** Parses one tag/comment/header at buf[pos] === '<'; returns the characters consumed, 0 when incomplete. */

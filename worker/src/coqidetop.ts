@@ -88,7 +88,8 @@ export class CoqIdeTop {
   readonly pid: number;
   readonly exited: Promise<CoqExit>;
   private _initialStateId = 0;
-  private readonly parser = new X.XmlStreamParser();
+  /** Feedback that is not a message (processing, processed, file loaded…) is ignored: not even parsed. */
+  private readonly parser = new X.XmlStreamParser({ skip: { tag: 'feedback', unless: '<feedback_content val="message"' } });
   /** Written and not answered yet, oldest first: the first is the one coqidetop is working on. */
   private readonly inflight: PendingCall[] = [];
   private ended: Error | undefined; // set once the process is gone: every call rejects with it
