@@ -30,6 +30,9 @@ const EXECUTE_BATCH = 500;
  */
 const ADD_WINDOW = 64;
 
+/** Messages kept for states an Add has not named yet (see `early`): an Add that is refused leaves its own behind. */
+const MAX_EARLY_MESSAGES = 1000;
+
 export class CoqSession {
   private coq: CoqIdeTop | undefined;
   private rootKey: string | undefined;
@@ -41,6 +44,11 @@ export class CoqSession {
   private onMessage: ((message: CoqMessage) => void) | undefined;
   /** The first sentence whose execution failed in this request, from Coq's error message: its chain index and what Coq said. */
   private firstError: { index: number; message: string; loc?: CoqError['loc'] } | undefined;
+  /**
+   * Messages Coq sent while an Add ran (a Require's warnings) about the state that Add is creating:
+   * they wait for its answer, which names the state (see extend()).
+   */
+  private early: { stateId: number; level: CoqMessage['level']; message: string; loc?: CoqError['loc'] }[] = [];
   /** Coq's `Proof using` suggestion (coqidetop runs with -set "Suggest Proof Using") and the state of the Qed it came with. */
   private suggestion: { stateId: number; sentence: string } | undefined;
 
@@ -62,6 +70,7 @@ export class CoqSession {
     interrupted.addEventListener('abort', stopOnInterrupt);
     this.onMessage = feedback;
     this.firstError = undefined;
+    this.early = [];
     this.suggestion = undefined;
     try {
       // A time limit covers the proof's own sentences only, not the skeleton a worker replays to reach it.
@@ -227,6 +236,10 @@ export class CoqSession {
   private extend(sentence: ChainSentence, stateId: number): void {
     this.chain.push({ hash: sentence.hash, stateId });
     this.compaction.noteAdded();
+    if (this.early.length === 0) return;
+    const index = this.chain.length - 1;
+    for (const m of this.early) if (m.stateId <= stateId) this.onMessage?.({ index, level: m.level, message: m.message, loc: m.loc });
+    this.early = this.early.filter((m) => m.stateId > stateId);
   }
 
   private async interruptedResponse(coq: CoqIdeTop, keep: number): Promise<CheckResponse> {
@@ -287,6 +300,7 @@ export class CoqSession {
     if (keep >= this.chain.length && !always) return;
     const dropped = this.chain.length - keep;
     this.chain.length = keep;
+    this.early = []; // about states that are gone (an Add refused or undone): the sentence added again says it again
     const rewound = await coq.editAt(this.tip(coq));
     if (!rewound.ok) throw new Error(`coqidetop could not go back to state ${this.tip(coq)}: ${rewound.error.message}`);
     this.compaction.noteRewind(dropped);
@@ -327,6 +341,7 @@ export class CoqSession {
     }
     const index = this.linkOf(message.stateId);
     if (index >= 0) this.onMessage({ index, level: message.level, message: message.message, loc: message.loc });
+    else if (message.stateId > (this.chain.at(-1)?.stateId ?? 0) && this.early.length < MAX_EARLY_MESSAGES) this.early.push({ ...message, stateId: message.stateId });
   }
 
   /**
