@@ -88,6 +88,7 @@ export class CoqIdeTop {
   readonly pid: number;
   readonly exited: Promise<CoqExit>;
   private _initialStateId = 0;
+  private _newestStateId = 0;
   /** Feedback that is not a message (processing, processed, file loaded…) is ignored: not even parsed. */
   private readonly parser = new X.XmlStreamParser({ skip: { tag: 'feedback', unless: '<feedback_content val="message"' } });
   /** Written and not answered yet, oldest first: the first is the one coqidetop is working on. */
@@ -145,6 +146,11 @@ export class CoqIdeTop {
     return this._initialStateId;
   }
 
+  /** The newest state number an Add was answered with (Init's at first): Coq numbers the next one after it. */
+  get newestStateId(): number {
+    return this._newestStateId;
+  }
+
   /** Spawns `coqidetop -main-channel stdfds ...args` and waits for Init; on failure nothing is left running. */
   /** Coq's version from `coqidetop.opt -v`: proves the program runs, at a fraction of a start's cost. */
   static version(path = 'coqidetop.opt'): Promise<string> {
@@ -174,7 +180,7 @@ export class CoqIdeTop {
       });
       const init = await Promise.race([coq.call('Init', X.encodeInit(), X.toStateId), timeout]);
       if (!init.ok) throw new Error(`coqidetop refused Init: ${init.error.message}`);
-      coq._initialStateId = init.value;
+      coq._initialStateId = coq._newestStateId = init.value;
       return coq;
     } catch (e) {
       // Ended by itself, not by us for what it wrote (a protocol failure, which another attempt would repeat).
@@ -197,7 +203,11 @@ export class CoqIdeTop {
 
   /** Adds one sentence on top of stateId (bp=0: error locations are relative to the sentence). */
   add(sentence: string, stateId: number, editId = 0): Promise<CoqResult<{ stateId: number }>> {
-    return this.call('Add', X.encodeAdd({ sentence, stateId, editId }), (v) => ({ stateId: X.decodeAdd(v).stateId }));
+    return this.call('Add', X.encodeAdd({ sentence, stateId, editId }), (v) => {
+      const added = X.decodeAdd(v).stateId;
+      this._newestStateId = Math.max(this._newestStateId, added);
+      return { stateId: added };
+    });
   }
 
   /** force=true executes everything added so far: that is where tactic errors show up. */
@@ -269,7 +279,7 @@ export class CoqIdeTop {
       process.nextTick(() => stdin.uncork());
     }
     stdin.write(call.xml);
-    if (call.name === 'Quit') this.child.stdin!.end(); // EOF makes it exit even if Quit is not honoured
+    if (call.name === 'Quit') stdin.end(); // EOF makes it exit even if Quit is not honoured
   }
 
   private onStdout(chunk: Buffer): void {

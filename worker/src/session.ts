@@ -37,8 +37,6 @@ export class CoqSession {
   private coq: CoqIdeTop | undefined;
   private rootKey: string | undefined;
   private chain: ChainLink[] = [];
-  /** The newest state number coqidetop gave: the next Add's is predicted from it (see addAll). */
-  private newestStateId = 0;
   private readonly compaction = new HeapCompaction();
   /** Receives Coq's messages for the request in flight; undefined between requests. */
   private onMessage: ((message: CoqMessage) => void) | undefined;
@@ -190,7 +188,6 @@ export class CoqSession {
       if (interrupted.aborted) break;
       const added = await coq.add(sentence.text, this.tip(coq));
       if (!added.ok) return { index: this.chain.length, message: added.error.message, loc: added.error.loc };
-      this.newestStateId = Math.max(this.newestStateId, added.value.stateId);
       this.extend(sentence, added.value.stateId);
     }
     return undefined;
@@ -203,7 +200,7 @@ export class CoqSession {
     interrupted: AbortSignal,
   ): Promise<{ added: number; failure?: { message: string; loc?: CoqError['loc'] }; strayLanded?: boolean }> {
     const tip = this.tip(coq);
-    const first = this.newestStateId + 1;
+    const first = coq.newestStateId + 1;
     const replies: Promise<CoqResult<{ stateId: number }>>[] = [];
     for (let added = 0; added < sentences.length; added++) {
       while (replies.length < sentences.length && replies.length - added < ADD_WINDOW && !interrupted.aborted) {
@@ -212,7 +209,6 @@ export class CoqSession {
       }
       if (added >= replies.length) return { added };
       const reply = await replies[added];
-      if (reply.ok) this.newestStateId = Math.max(this.newestStateId, reply.value.stateId);
       if (reply.ok && reply.value.stateId === first + added) {
         this.extend(sentences[added], reply.value.stateId);
         continue;
@@ -220,13 +216,7 @@ export class CoqSession {
       // Coq took the sentence but numbered it otherwise (it stands), or refused it (a syntax error).
       if (reply.ok) this.extend(sentences[added], reply.value.stateId);
       let strayLanded = false;
-      for (const later of replies.slice(added + 1)) {
-        const landed = await later;
-        if (landed.ok) {
-          strayLanded = true;
-          this.newestStateId = Math.max(this.newestStateId, landed.value.stateId);
-        }
-      }
+      for (const later of replies.slice(added + 1)) if ((await later).ok) strayLanded = true;
       if (strayLanded) return { added: 0, strayLanded };
       return reply.ok ? { added: added + 1 } : { added, failure: { message: reply.error.message, loc: reply.error.loc } };
     }
@@ -318,7 +308,6 @@ export class CoqSession {
       onStderr: (text) => process.stderr.write(text),
     });
     this.rootKey = root.key;
-    this.newestStateId = this.coq.initialStateId;
     return this.coq;
   }
 
