@@ -43,10 +43,13 @@ export class CoqSession {
   /** The first sentence whose execution failed in this request, from Coq's error message: its chain index and what Coq said. */
   private firstError: { index: number; message: string; loc?: CoqError['loc'] } | undefined;
   /**
-   * Messages Coq sent while an Add ran (a Require's warnings) about the state that Add is creating:
-   * they wait for its answer, which names the state (see extend()).
+   * Messages Coq sent about a state whose Add's answer is not read yet (a Require's warnings while
+   * its Add runs; a pipelined Status's errors read in the same chunk as the Adds' answers): they
+   * wait for that answer, which names the state (see extend()).
    */
   private early: { stateId: number; level: CoqMessage['level']; message: string; loc?: CoqError['loc'] }[] = [];
+  /** The state numbers a pipelined request's Adds are predicted to get (executePipelined), while it runs. */
+  private predicted: { from: number; to: number } | undefined;
   /** Coq's `Proof using` suggestion (coqidetop runs with -set "Suggest Proof Using") and the state of the Qed it came with. */
   private suggestion: { stateId: number; sentence: string } | undefined;
 
@@ -73,9 +76,12 @@ export class CoqSession {
     try {
       // A time limit covers the proof's own sentences only, not the skeleton a worker replays to reach it.
       const split = request.timeLimit ? Math.max(0, request.timeLimit.from - request.keep) : request.sentences.length;
+      const [prefix, body] = [request.sentences.slice(0, split), request.sentences.slice(split)];
+      const pipelined = request.sentences.length <= ADD_WINDOW ? await this.executePipelined(coq, prefix, body, request.keep, interrupted, request.timeLimit?.ms) : 'notTried';
       const stopped =
-        (await this.execute(coq, request.sentences.slice(0, split), request.keep, interrupted)) ??
-        (await this.execute(coq, request.sentences.slice(split), request.keep, interrupted, request.timeLimit?.ms));
+        pipelined !== 'notTried' && pipelined !== 'fallBack'
+          ? pipelined
+          : ((await this.execute(coq, prefix, request.keep, interrupted)) ?? (await this.execute(coq, body, request.keep, interrupted, request.timeLimit?.ms)));
       if (stopped) return stopped;
       const response: CheckResponse = { chainLength: this.chain.length };
       const suggestion = this.suggestionFor(this.chain.at(-1)?.stateId);
@@ -94,6 +100,88 @@ export class CoqSession {
     } finally {
       interrupted.removeEventListener('abort', stopOnInterrupt);
       this.onMessage = undefined;
+    }
+  }
+
+  /**
+   * A request that fits in one window (a proof and the skeleton sentences before it: most of
+   * them) goes to coqidetop in one write: the Adds of the prefix, a Status, the Adds of the body,
+   * a Status. Sent one after the other, each waiting for the answer before, they left coqidetop
+   * idle four times a proof while the answers travelled (List.v, one worker: ~1.7 s of 6.8 s).
+   * The body's time limit starts when the prefix's Status answers: when the prefix has run.
+   * Anything unusual (an Add refused or numbered otherwise than predicted: see addAll) undoes the
+   * request back to its start and leaves it to the one-step-at-a-time path ('fallBack').
+   * Returns the response when the request must end here, like `execute`.
+   */
+  private async executePipelined(
+    coq: CoqIdeTop,
+    prefix: ChainSentence[],
+    body: ChainSentence[],
+    keep: number,
+    interrupted: AbortSignal,
+    limitMs: number | undefined,
+  ): Promise<CheckResponse | undefined | 'fallBack'> {
+    const sentences = [...prefix, ...body];
+    if (sentences.length === 0) return undefined;
+    const start = this.chain.length;
+    const first = coq.newestStateId + 1;
+    const add = (k: number) => coq.add(sentences[k].text, k === 0 ? this.tip(coq) : first + k - 1);
+    // All written in this tick, hence in one write (CoqIdeTop.send).
+    const adds = prefix.map((_, k) => add(k));
+    const prefixRun = prefix.length > 0 && body.length > 0 ? coq.status(false) : undefined;
+    for (let k = prefix.length; k < sentences.length; k++) adds.push(add(k));
+    const lastRun = coq.status(false);
+    const calls: Promise<unknown>[] = [...adds, prefixRun, lastRun].filter((c) => c !== undefined);
+    // If coqidetop dies, the first one awaited throws; the others must not be unhandled rejections.
+    for (const call of calls) call.catch(() => undefined);
+    this.predicted = { from: first, to: first + sentences.length - 1 };
+    // Every call is answered, in order, before anything else is asked of coqidetop.
+    const undo = async (): Promise<'fallBack' | CheckResponse> => {
+      await this.settleAll(coq, calls, interrupted);
+      if (interrupted.aborted) return this.interruptedResponse(coq, keep);
+      await this.rewind(coq, start, true);
+      this.firstError = undefined;
+      this.suggestion = undefined;
+      return 'fallBack';
+    };
+    const landed = async (from: number, to: number): Promise<boolean> => {
+      for (let k = from; k < to; k++) {
+        const reply = await adds[k];
+        if (!reply.ok || reply.value.stateId !== first + k) return false;
+        this.extend(sentences[k], reply.value.stateId);
+      }
+      return true;
+    };
+    let watchdog: Watchdog | undefined;
+    try {
+      if (!(await landed(0, prefix.length))) return await undo();
+      if (prefixRun) {
+        const executed = await prefixRun;
+        // An error of the body (run next, its messages may already be read) does not count here.
+        const prefixError = this.firstError !== undefined && this.firstError.index < start + prefix.length;
+        if (interrupted.aborted || !executed.ok || prefixError) {
+          if (!(await landed(prefix.length, sentences.length))) return await undo();
+          await this.settleAll(coq, [lastRun], interrupted);
+          if (interrupted.aborted) return await this.interruptedResponse(coq, keep);
+          if (!prefixError) this.firstError = undefined;
+          return await this.executionFailure(coq, executed.ok ? undefined : executed.error);
+        }
+      }
+      if (limitMs !== undefined && body.length > 0) watchdog = new Watchdog(coq, limitMs);
+      if (!(await landed(prefix.length, sentences.length))) return await undo();
+      return await this.afterRun(coq, () => this.settleAll(coq, [lastRun], interrupted).then(() => lastRun), watchdog, start + prefix.length, keep, interrupted);
+    } finally {
+      watchdog?.stop();
+      this.predicted = undefined;
+    }
+  }
+
+  /** Waits for these calls in order; a Status among them is interrupted when the request is. */
+  private async settleAll(coq: CoqIdeTop, calls: Promise<unknown>[], interrupted: AbortSignal): Promise<void> {
+    for (const call of calls) {
+      // The call before has been answered: this one is coqidetop's current one.
+      if (interrupted.aborted) coq.interrupt();
+      await call.catch(() => undefined);
     }
   }
 
@@ -136,24 +224,44 @@ export class CoqSession {
     const start = this.chain.length;
     const parseFailure = await this.addAll(coq, sentences, interrupted);
     const watchdog = limitMs === undefined ? undefined : new Watchdog(coq, limitMs);
+    try {
+      const stopped = await this.afterRun(coq, () => coq.status(false), watchdog, start, keep, interrupted);
+      if (stopped) return stopped;
+    } finally {
+      watchdog?.stop();
+    }
+    if (parseFailure) return { chainLength: this.chain.length, failure: parseFailure };
+    return undefined;
+  }
+
+  /**
+   * Waits for the Status that executes the sentences from `start` on (under the watchdog, if
+   * any); returns the response when the request must end there: out of time, interrupted, failed.
+   */
+  private async afterRun(
+    coq: CoqIdeTop,
+    run: () => Promise<CoqResult<void>>,
+    watchdog: Watchdog | undefined,
+    start: number,
+    keep: number,
+    interrupted: AbortSignal,
+  ): Promise<CheckResponse | undefined> {
     let executed: CoqResult<void>;
     try {
-      executed = await coq.status(false);
+      executed = await run();
     } catch (error) {
       if (!watchdog?.fired) throw error;
       // It had to be killed: start from scratch next time.
       this.dispose();
       return { chainLength: 0, timedOut: true };
-    } finally {
-      watchdog?.stop();
     }
+    watchdog?.stop();
     if (watchdog?.fired) {
       await this.rewind(coq, start);
       return { chainLength: start, timedOut: true };
     }
     if (interrupted.aborted) return this.interruptedResponse(coq, keep);
     if (!executed.ok || this.firstError) return this.executionFailure(coq, executed.ok ? undefined : executed.error);
-    if (parseFailure) return { chainLength: this.chain.length, failure: parseFailure };
     return undefined;
   }
 
@@ -228,7 +336,7 @@ export class CoqSession {
     this.compaction.noteAdded();
     if (this.early.length === 0) return;
     const index = this.chain.length - 1;
-    for (const m of this.early) if (m.stateId <= stateId) this.onMessage?.({ index, level: m.level, message: m.message, loc: m.loc });
+    for (const m of this.early) if (m.stateId <= stateId) this.deliver(index, m);
     this.early = this.early.filter((m) => m.stateId > stateId);
   }
 
@@ -314,23 +422,38 @@ export class CoqSession {
   /** Errors come back as the failure of the call; everything else goes to the server, pinned to its sentence. */
   private forward(message: { stateId?: number; level: CoqMessage['level']; message: string; loc?: { start: number; end: number } }): void {
     if (!this.onMessage || message.stateId === undefined) return;
-    if (message.level === 'error') {
-      // Only an error of a sentence in the chain names the failing one. An Add that Coq refuses
-      // (e.g. a nested Lemma) reports an error for a state it never added; taken as the failure,
-      // it made an earlier sentence's execution error unplaceable ("coqidetop reported an error
-      // without saying where", found by the fuzzer).
-      const index = this.linkOf(message.stateId);
-      if (this.firstError === undefined && index >= 0) this.firstError = { index, message: message.message, loc: message.loc };
-      return;
-    }
-    const suggested = proofUsingSuggestion(message.message);
-    if (suggested) {
-      this.suggestion = { stateId: message.stateId, sentence: suggested };
-      return;
+    if (message.level !== 'error') {
+      const suggested = proofUsingSuggestion(message.message);
+      if (suggested) {
+        this.suggestion = { stateId: message.stateId, sentence: suggested };
+        return;
+      }
     }
     const index = this.linkOf(message.stateId);
-    if (index >= 0) this.onMessage({ index, level: message.level, message: message.message, loc: message.loc });
-    else if (message.stateId > (this.chain.at(-1)?.stateId ?? 0) && this.early.length < MAX_EARLY_MESSAGES) this.early.push({ ...message, stateId: message.stateId });
+    if (index >= 0) this.deliver(index, message);
+    else if (this.answerPending(message.stateId, message.level)) this.early.push({ ...message, stateId: message.stateId });
+  }
+
+  /**
+   * Whether a message about a state not in the chain may be about one whose Add's answer is still
+   * unread (see `early`). Not an error, unless a pipelined request predicted that state: an Add
+   * that Coq refuses reports an error for a state number it never gives out, which the next Add
+   * that lands would otherwise take for its own.
+   */
+  private answerPending(stateId: number, level: CoqMessage['level']): boolean {
+    if (stateId <= (this.chain.at(-1)?.stateId ?? 0) || this.early.length >= MAX_EARLY_MESSAGES) return false;
+    return level !== 'error' || (this.predicted !== undefined && stateId >= this.predicted.from && stateId <= this.predicted.to);
+  }
+
+  /**
+   * A message about chain link `index`. Only an error of a sentence in the chain names the failing
+   * one: an Add that Coq refuses (e.g. a nested Lemma) reports an error for a state it never
+   * added; taken as the failure, it made an earlier sentence's execution error unplaceable
+   * ("coqidetop reported an error without saying where", found by the fuzzer).
+   */
+  private deliver(index: number, message: { level: CoqMessage['level']; message: string; loc?: CoqError['loc'] }): void {
+    if (message.level !== 'error') this.onMessage?.({ index, level: message.level, message: message.message, loc: message.loc });
+    else if (this.firstError === undefined) this.firstError = { index, message: message.message, loc: message.loc };
   }
 
   /**
