@@ -21,6 +21,7 @@ import {
 } from 'vscode-languageserver';
 import { CheckFinishedNotification, CheckFinishedParams, ProofPoolInitOptions } from '../../../protocol/lsp';
 import { describeExit } from '../pool/processStatus';
+import { nodeChildEnv } from '../nodeChildEnv';
 
 export interface DocumentResult {
   finished: CheckFinishedParams;
@@ -82,7 +83,7 @@ export class ServerSession {
   }
 
   static async start(options: ProofPoolInitOptions, { serverPath = join(__dirname, 'server.js'), env, log = () => {}, capabilities = {} }: ServerStartOptions = {}): Promise<ServerSession> {
-    const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
+    const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: nodeChildEnv(env ?? process.env) });
     child.stderr!.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
     child.stdin!.on('error', () => {});
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));

@@ -1,6 +1,7 @@
 /** The pool of Coq proof workers: the generic pool with the proof policy and dist/worker.js. */
 import { join } from 'node:path';
 import type { CheckRequest, CheckResponse, CoqMessage, CoqWorkerOptions } from '../../../protocol/coqTasks';
+import { nodeChildEnv } from '../nodeChildEnv';
 import { Pool, PoolOptions } from '../pool/pool';
 import { WorkerProcess } from '../pool/workerProcess';
 import { CoqCompetence, proofPolicy, ProofTask } from './proofPolicy';
@@ -29,7 +30,7 @@ export function createCoqPool(options: CoqPoolOptions): CoqPool {
     spawn: (name) =>
       WorkerProcess.spawn(name, {
         args: [options.workerScript ?? join(__dirname, 'worker.js')],
-        env: options.env,
+        env: nodeChildEnv(options.env ?? process.env),
         options: workerOptions,
         onStderr: (worker, line) => options.log(`[${worker}] ${line}`),
       }),
