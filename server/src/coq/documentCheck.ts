@@ -1,10 +1,10 @@
 /**
  * Checks one version of one document with the pool: walks the document building the skeleton,
- * submits one task per delegated proof once its statement is reached (inside a Section, once the
- * earlier stand-ins it names have learnt their variables: ./proofChains.ts), waits at the `End` of
- * a Section until the proofs before it have named the variables they use, and ends with a task
- * that walks the whole skeleton. Turns the workers' answers into diagnostics and reports exactly
- * once when every task has its verdict.
+ * submits one task per delegated proof once its statement is reached and the earlier stand-ins
+ * it names have learnt the variables they use where that matters (./sectionUsage.ts,
+ * ./proofChains.ts), and ends with a task that walks the whole skeleton once every stand-in has
+ * learnt them. Turns the workers' answers into diagnostics and reports exactly once when every
+ * task has its verdict.
  */
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -62,8 +62,6 @@ export class DocumentCheck {
   private readonly delegatedAt = new Map<number, number>();
   /** Section variables used per proof in a Section, learnt from the worker that checked it. */
   private readonly usage: SectionUsage;
-  /** Section `End`s whose stand-ins are being annotated: crossing one waits for the proofs before it. */
-  private readonly sectionEnds: Set<number>;
   private readonly chains: ProofChains;
   /** The next sentence to add to the skeleton. */
   private cursor = 0;
@@ -93,7 +91,6 @@ export class DocumentCheck {
     this.skeleton = new Skeleton(root, this.sentences, this.proofs);
     this.usage = new SectionUsage(this.proofs, this.sentences);
     this.proofs.forEach((proof, index) => proof.delegated && this.delegatedAt.set(proof.statement, index));
-    this.sectionEnds = new Set(this.usage.learnt.map((p) => this.proofs[p].sectionEnd!));
     this.repair = new Repair(this.sentences, this.proofs, (sentence) => this.lineOf(sentence));
     this.chains = new ProofChains(root, this.sentences, this.proofs, this.skeleton, this.usage, host.proofTimeLimitMs, host.cache);
   }
@@ -148,13 +145,10 @@ export class DocumentCheck {
         this.cursor = this.proofs[proof].close! + 1;
         continue;
       }
-      if (this.sectionEnds.has(this.cursor)) {
-        if (!this.usage.settledBefore(this.cursor)) return; // resumed when they settle
-        this.skeleton.annotate(this.usage.known());
-      }
       this.skeleton.appendSentence(this.cursor++);
     }
-    if (this.cursor >= this.sentences.length && !this.walkedToEnd) {
+    // The task that walks the whole skeleton needs every stand-in's final `Proof using`.
+    if (this.cursor >= this.sentences.length && !this.walkedToEnd && this.usage.allSettled()) {
       this.walkedToEnd = true;
       this.run({ chain: this.chains.whole(), reportOpenProof: true, label: `${this.fileName()}: the skeleton to the end`, proof: undefined });
     }

@@ -46,13 +46,18 @@ export class SectionUsage {
   }
 
   /**
-   * Whether this proof may be checked now: the stand-ins it can see named in the Sections still
-   * open at it have their annotation (only a proof that learns its own variables needs them).
+   * Whether this proof may be checked now: the earlier stand-ins it can see named have their
+   * annotation where it matters. To a proof that learns its own variables, every one of them: Coq
+   * counts their declared variables in its answer. To any proof, those whose Section has ended:
+   * after `End` the lemma quantifies over the variables its stand-in declares, so its type is
+   * known only then. The rest of a chain may hold placeholders: what cannot name a lemma cannot
+   * depend on its type.
    */
   ready(proof: number): boolean {
-    if (!this.learntSet.has(proof)) return true;
+    if (!this.mentions) return true;
     const { statement } = this.proofs[proof];
-    return this.visible(proof).every((p) => this.proofs[p].sectionEnd! < statement || this.settled.has(p));
+    const learns = this.learntSet.has(proof);
+    return this.visible(proof).every((p) => this.settled.has(p) || (!learns && this.proofs[p].sectionEnd! > statement));
   }
 
   /** The earlier stand-ins (of any Section) whose name this proof can see written. */
@@ -79,9 +84,9 @@ export class SectionUsage {
     return this.visible(proof).map((p) => `${p}:${this.annotations.get(p) ?? PLACEHOLDER}`).join('\n');
   }
 
-  /** Whether every proof that learns its variables and comes before this sentence has settled. */
-  settledBefore(sentence: number): boolean {
-    return this.learnt.every((p) => this.proofs[p].statement > sentence || this.settled.has(p));
+  /** Whether every proof that learns its variables has settled: the whole skeleton is then final. */
+  allSettled(): boolean {
+    return this.learnt.every((p) => this.settled.has(p));
   }
 
   /** The `Proof using` of every stand-in whose proof has settled with one. */

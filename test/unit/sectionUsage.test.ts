@@ -1,0 +1,57 @@
+/**
+ * When a delegated proof may be checked (SectionUsage.ready): it waits for the earlier stand-ins
+ * it can see named whose `Proof using` matters to it, and only for those.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findProofs } from '../../server/src/coq/segments';
+import { splitSentences } from '../../server/src/coq/sentences';
+import { SectionUsage } from '../../server/src/coq/sectionUsage';
+
+const DOCUMENT = `
+Section S.
+Variable n : nat.
+Hypothesis H : n = 0.
+Lemma a : n = n. Proof. reflexivity. Qed.
+Lemma b : n = n. Proof. apply a. Qed.
+Lemma c : n = n. Proof using n. apply a. Qed.
+Lemma d : True. Proof. exact I. Qed.
+End S.
+Lemma e : forall m : nat, m = m. Proof. intro m. apply a. Qed.
+Lemma f : True. Proof. exact I. Qed.
+Hint Resolve a : core.
+Lemma g : True. Proof. exact I. Qed.
+`;
+
+function usageOf() {
+  const sentences = splitSentences(DOCUMENT);
+  const proofs = findProofs(sentences);
+  const index = (name: string) => proofs.findIndex((p) => p.name === name);
+  return { usage: new SectionUsage(proofs, sentences), index };
+}
+
+test('inside its Section, a proof that learns its variables waits for the stand-ins it names; one with its own Proof using does not', () => {
+  const { usage, index } = usageOf();
+  assert.deepEqual(usage.learnt, ['a', 'b', 'd'].map(index));
+  assert.equal(usage.ready(index('a')), true);
+  assert.equal(usage.ready(index('b')), false, 'b names a: Coq counts the variables a declares');
+  assert.equal(usage.ready(index('c')), true, 'c declares its variables itself; inside the Section a has its type whatever it declares');
+  assert.equal(usage.ready(index('d')), true, 'd names nothing');
+  usage.settle(index('a'), 'Proof using n.');
+  assert.equal(usage.ready(index('b')), true);
+});
+
+test('after End, a proof waits for the stand-ins it sees named (their type depends on what they declare), not for the others', () => {
+  const { usage, index } = usageOf();
+  assert.equal(usage.ready(index('e')), false, 'e applies a: after End its type is known once a has its Proof using');
+  assert.equal(usage.ready(index('f')), true, 'f cannot name a: it runs while a is being checked');
+  assert.equal(usage.ready(index('g')), false, 'g sees a Hint naming a');
+  assert.equal(usage.allSettled(), false);
+  usage.settle(index('a'), 'Proof using n.');
+  assert.equal(usage.ready(index('e')), true);
+  assert.equal(usage.ready(index('g')), true);
+  assert.equal(usage.allSettled(), false, 'b and d have not answered yet: the whole skeleton is not final');
+  usage.settle(index('b'), 'Proof using n.');
+  usage.settle(index('d'), 'Proof using.');
+  assert.equal(usage.allSettled(), true);
+});
