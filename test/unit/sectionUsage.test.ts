@@ -3,9 +3,10 @@
  * it can see named whose `Proof using` matters to it, and only for those.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { findProofs } from '../../server/src/coq/segments';
-import { splitSentences } from '../../server/src/coq/sentences';
+import { findProofs, ProofBlock } from '../../server/src/coq/segments';
+import { Sentence, splitSentences } from '../../server/src/coq/sentences';
 import { SectionUsage } from '../../server/src/coq/sectionUsage';
 
 const DOCUMENT = `
@@ -55,3 +56,34 @@ test('after End, a proof waits for the stand-ins it sees named (their type depen
   usage.settle(index('d'), 'Proof using.');
   assert.equal(usage.allSettled(), true);
 });
+
+/** The earlier stand-ins a proof sees named, found sentence by sentence (what SectionUsage computes all at once). */
+function seenOneByOne(sentences: Sentence[], proofs: ProofBlock[], learnt: number[], proof: number): number[] {
+  const bodyOf = (s: number) => proofs.findIndex((p) => p.delegated && p.close !== undefined && s > p.statement && s <= p.close);
+  const end = proofs[proof].close ?? Infinity;
+  return learnt.filter((p) => {
+    if (p >= proof || proofs[p].name === 'Goal') return false;
+    const name = new RegExp(`(^|[^\\w'])${proofs[p].name.replace(/'/g, "\\'")}($|[^\\w'])`);
+    for (let s = proofs[p].close! + 1; s < sentences.length && s <= end; s++) {
+      const body = bodyOf(s);
+      if ((body < 0 || body === proof) && name.test(sentences[s].text)) return true;
+    }
+    return false;
+  });
+}
+
+for (const file of ['Sorting/Permutation.v', 'Lists/List.v']) {
+  test(`${file}: every proof waits for the stand-ins it sees named, as a sentence-by-sentence search finds them`, () => {
+    const sentences = splitSentences(readFileSync(`/usr/lib/ocaml/coq/theories/${file}`, 'utf8'));
+    const proofs = findProofs(sentences);
+    const usage = new SectionUsage(proofs, sentences);
+    assert.ok(usage.learnt.length > 20, 'the file has proofs in Sections');
+    let waiting = 0;
+    proofs.forEach((_, q) => {
+      const expected = seenOneByOne(sentences, proofs, usage.learnt, q).map((p) => `${p}:Proof using.`).join('\n');
+      assert.equal(usage.visibleAnnotations(q), expected, `proof ${proofs[q].name}`);
+      if (!usage.ready(q)) waiting++;
+    });
+    assert.ok(waiting > 0, 'some proofs wait');
+  });
+}

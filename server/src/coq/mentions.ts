@@ -16,10 +16,7 @@ export class Mentions {
   /** For each sentence inside a delegated proof's body (after its statement), that proof. */
   private readonly bodyOf: (number | undefined)[];
 
-  constructor(
-    sentences: readonly Sentence[],
-    private readonly proofs: readonly ProofBlock[],
-  ) {
+  constructor(sentences: readonly Sentence[], proofs: readonly ProofBlock[]) {
     sentences.forEach((sentence, index) => {
       for (const [token] of sentence.text.matchAll(IDENTIFIER)) {
         const list = this.where.get(token);
@@ -35,12 +32,19 @@ export class Mentions {
   }
 
   /**
-   * Whether `name` is written in a sentence that `proof` sees after sentence `after`: its own
-   * sentences, or any sentence outside the other delegated proofs' bodies (those are replaced by
-   * stand-ins, so what they write is invisible to later proofs).
+   * Who sees `name` written after sentence `after`: every proof from the first sentence outside
+   * all delegated bodies that writes it (`from`: a sentence every later proof sees), and the
+   * delegated proofs whose own body writes it (those replaced by stand-ins write nothing others see).
    */
-  visibleTo(proof: number, name: string, after: number): boolean {
-    const end = this.proofs[proof].close ?? Number.MAX_SAFE_INTEGER;
-    return (this.where.get(name) ?? []).some((s) => s > after && s <= end && (this.bodyOf[s] === undefined || this.bodyOf[s] === proof));
+  readersOf(name: string, after: number): { from: number | undefined; bodies: Set<number> } {
+    let from: number | undefined;
+    const bodies = new Set<number>();
+    for (const s of this.where.get(name) ?? []) {
+      if (s <= after) continue;
+      const body = this.bodyOf[s];
+      if (body !== undefined) bodies.add(body);
+      else if (from === undefined) from = s;
+    }
+    return { from, bodies };
   }
 }

@@ -33,8 +33,10 @@ export interface ProofChainSpec {
 }
 
 export class ProofChains {
-  /** Delegated proofs the walk has passed whose task waits for earlier stand-ins to learn. */
-  private readonly waiting: number[] = [];
+  /** Delegated proofs the walk has passed whose task waits, by the stand-in they wait for first. */
+  private readonly waitingOn = new Map<number, number[]>();
+  /** Proofs to look at again: reached by the walk, or the stand-in they waited for has learnt. */
+  private recheck: number[] = [];
 
   constructor(
     private readonly root: CoqRoot,
@@ -57,20 +59,33 @@ export class ProofChains {
     const learnt = annotationOf(response);
     if (learnt !== undefined && this.usage.placeholder(proof) !== undefined) this.memory?.rememberAnnotation(key, learnt);
     this.usage.settle(proof, learnt ?? this.memory?.annotation(key));
+    const freed = this.waitingOn.get(proof);
+    if (freed === undefined) return;
+    this.waitingOn.delete(proof);
+    this.recheck.push(...freed);
   }
 
   /** The walk reached this delegated proof: its stand-in joins the skeleton, its task waits its turn. */
   reach(index: number): void {
     const proof = this.proofs[index];
     this.skeleton.appendStandIn(index, proof.usingSentence !== undefined ? this.sentences[proof.usingSentence].text : this.usage.placeholder(index));
-    this.waiting.push(index);
+    this.recheck.push(index);
   }
 
-  /** The waiting proofs that may be checked now, in document order (no longer waiting). */
+  /**
+   * The waiting proofs that may be checked now, in document order (no longer waiting). Only those
+   * reached or freed since the last call are looked at: the others still wait for the same one.
+   */
   takeReady(): number[] {
-    const ready = this.waiting.filter((proof) => this.usage.ready(proof));
-    if (ready.length > 0) this.waiting.splice(0, this.waiting.length, ...this.waiting.filter((proof) => !ready.includes(proof)));
-    return ready;
+    const ready: number[] = [];
+    for (const proof of this.recheck) {
+      const blocker = this.usage.blocker(proof);
+      if (blocker === undefined) ready.push(proof);
+      else if (this.waitingOn.has(blocker)) this.waitingOn.get(blocker)!.push(proof);
+      else this.waitingOn.set(blocker, [proof]);
+    }
+    this.recheck = [];
+    return ready.sort((a, b) => a - b);
   }
 
   /** The whole skeleton, with every annotation learnt so far. */
@@ -86,7 +101,7 @@ export class ProofChains {
     const index = spec.proof!;
     const proof = this.proofs[index];
     const at = this.skeleton.statementLink(index);
-    const links = this.skeleton.links;
+    const links = this.skeleton.linksThrough(index);
     const bodyItems = this.sentences.slice(proof.statement + 1, proof.close! + 1).map((s, i) => ({ text: s.text, sentence: proof.statement + 1 + i }));
     spec.chain = new TaskChain(this.root, links, at + 1, link(links[at].hash, bodyItems));
     spec.builtOn = links;
@@ -98,7 +113,7 @@ export class ProofChains {
 
   /** A queued task's chain, rebuilt when the skeleton learnt something since (false when it did not change). */
   refresh(spec: ProofChainSpec): boolean {
-    if (spec.builtOn === undefined || spec.builtOn === this.skeleton.links) return false;
+    if (spec.builtOn === undefined || spec.builtOn === this.skeleton.version) return false;
     this.build(spec);
     return true;
   }

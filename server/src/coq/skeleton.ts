@@ -5,6 +5,9 @@
  * `End` the lemma would quantify over every variable; that is known only once the proof was
  * checked, so stand-ins are annotated later, which re-links the chain from the first one changed
  * into a new array. Appending only pushes: a task reads no further than its own prefix.
+ * Re-linking is lazy, as far as someone reads: the walk may be far ahead of the proofs that
+ * learn (it does not wait at `End`), and re-linking to the end at every answer made a check of
+ * seq.v's 759 proofs quadratic.
  */
 import type { CoqRoot } from '../../../protocol/coqTasks';
 import { ChainLink, link, rootHash } from './chain';
@@ -20,6 +23,8 @@ export class Skeleton {
   /** The entry of each delegated proof's stand-in. */
   private readonly standInEntry = new Map<number, number>();
   private chain: ChainLink[] = [];
+  /** How many entries have their links in `chain` (and their start in `entryStarts`) up to date. */
+  private linked = 0;
   /**
    * The hashes of the chain as first appended, every stand-in with the `Proof using` it had then:
    * annotating does not change them, so results can be keyed by them (./proofChains.ts).
@@ -35,8 +40,23 @@ export class Skeleton {
     this.root = rootHash(root);
   }
 
-  /** The chain as it stands now; its first links never change (annotating makes a new array). */
+  /** The whole chain as it stands now; its first links never change (annotating makes a new array). */
   get links(): readonly ChainLink[] {
+    this.linkThrough(this.entries.length);
+    return this.chain;
+  }
+
+  /**
+   * The chain as it stands now, linked at least through this proof's stand-in. The same array as
+   * long as nothing is annotated (`version`): later links may be pushed onto it.
+   */
+  linksThrough(proof: number): readonly ChainLink[] {
+    this.linkThrough(this.standInEntry.get(proof)! + 1);
+    return this.chain;
+  }
+
+  /** Changes (to a new array) exactly when an annotation changes the chain. */
+  get version(): readonly ChainLink[] {
     return this.chain;
   }
 
@@ -44,16 +64,17 @@ export class Skeleton {
     this.append({ kind: 'sentence', sentence });
   }
 
-  /** Appends a delegated proof's stand-in; returns the link index of its statement. */
-  appendStandIn(proof: number, using?: string): number {
+  /** Appends a delegated proof's stand-in. */
+  appendStandIn(proof: number, using?: string): void {
     this.standInEntry.set(proof, this.entries.length);
     this.append({ kind: 'standIn', proof, using });
-    return this.entryStarts.at(-1)!;
   }
 
   /** The link index of a delegated proof's statement (annotating earlier stand-ins may move it). */
   statementLink(proof: number): number {
-    return this.entryStarts[this.standInEntry.get(proof)!];
+    const entry = this.standInEntry.get(proof)!;
+    this.linkThrough(entry + 1);
+    return this.entryStarts[entry];
   }
 
   /** What a delegated proof's stand-in has after its statement, as it stands: its `Proof using`, if any, and `Admitted.`. */
@@ -62,14 +83,25 @@ export class Skeleton {
   }
 
   /** Gives these proofs' stand-ins their `Proof using` sentences. */
-  annotate(using: Map<number, string>): void {
-    const first = this.entries.findIndex((e) => e.kind === 'standIn' && using.has(e.proof) && e.using !== using.get(e.proof));
-    if (first < 0) return;
-    for (const entry of this.entries) if (entry.kind === 'standIn' && using.has(entry.proof)) entry.using = using.get(entry.proof);
+  annotate(using: ReadonlyMap<number, string>): void {
+    let first = -1;
+    for (const [proof, text] of using) {
+      const entry = this.standInEntry.get(proof);
+      const standIn = entry === undefined ? undefined : this.entries[entry];
+      if (standIn?.kind !== 'standIn' || standIn.using === text) continue;
+      standIn.using = text;
+      if (first < 0 || entry! < first) first = entry!;
+    }
+    if (first < 0 || first >= this.linked) return;
     this.chain = this.chain.slice(0, this.entryStarts[first]);
-    for (let i = first; i < this.entries.length; i++) {
-      this.entryStarts[i] = this.chain.length;
-      this.chain.push(...link(this.chain.at(-1)?.hash ?? this.root, this.render(this.entries[i])));
+    this.linked = first;
+  }
+
+  /** Links the entries up to `count` that are not linked yet, onto the current array. */
+  private linkThrough(count: number): void {
+    for (; this.linked < count; this.linked++) {
+      this.entryStarts[this.linked] = this.chain.length;
+      this.chain.push(...link(this.chain.at(-1)?.hash ?? this.root, this.render(this.entries[this.linked])));
     }
   }
 
@@ -80,10 +112,10 @@ export class Skeleton {
 
   private append(entry: Entry): void {
     this.entries.push(entry);
-    this.entryStarts.push(this.chain.length);
     const items = this.render(entry);
-    this.chain.push(...link(this.chain.at(-1)?.hash ?? this.root, items));
     for (const item of link(this.plain.at(-1) ?? this.root, items)) this.plain.push(item.hash);
+    // Linked now when everything before is (the walk's usual case), else when someone reads it.
+    if (this.linked === this.entries.length - 1) this.linkThrough(this.entries.length);
   }
 
   private render(entry: Entry): { text: string; sentence: number }[] {
