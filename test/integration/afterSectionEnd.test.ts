@@ -3,14 +3,11 @@
  * `End` that uses it must see that type (its stand-in's learnt `Proof using`), while proofs that
  * cannot name it run meanwhile. Checked as coqc checks them, with one worker and with two.
  */
-import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { firstErrorLine, runCli } from '../support/cli';
-import { cleanCoqOutputs, coqc } from '../support/coq';
-import { assertNoneLeft } from '../support/processes';
+import { assertAgreesWithCoqc } from '../support/agreement';
 
 /**
  * `a` uses H: after End it is `forall n, n = 0 -> n + 0 = 0`, which `uses_a` and the Hint rely on.
@@ -46,15 +43,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 for (const [name, text] of Object.entries(VARIANTS)) {
   for (const jobs of ['1', '2']) {
     test(`after End, ${name}, --jobs ${jobs}: the same verdict as coqc`, async () => {
-      const file = `${name.replace(/\W+/g, '_')}_${jobs}.v`;
-      writeFileSync(join(dir, file), text);
-      const truth = coqc(dir, file);
-      const run = await runCli(['check', '--jobs', jobs, file], dir);
-      cleanCoqOutputs(dir);
-      assert.equal(run.code, truth.ok ? 0 : 1, `coqc said:\n${truth.output}\nproofpool said:\n${run.stdout}${run.stderr}`);
-      assert.equal(firstErrorLine(run.stdout), truth.firstErrorLine, `coqc said:\n${truth.output}\nproofpool said:\n${run.stdout}`);
-      if (truth.ok) assert.match(run.stdout, /^5 proofs: 5 checked, 0 failed/m);
-      await assertNoneLeft(run.tag);
+      await assertAgreesWithCoqc(dir, `${name.replace(/\W+/g, '_')}_${jobs}.v`, text, jobs, 5);
     });
   }
 }

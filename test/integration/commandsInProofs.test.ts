@@ -4,14 +4,11 @@
  * Checked as coqc checks them: whatever uses them later works, an error in one is found where coqc
  * finds it, with one worker and with two.
  */
-import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { firstErrorLine, runCli } from '../support/cli';
-import { cleanCoqOutputs, coqc } from '../support/coq';
-import { assertNoneLeft } from '../support/processes';
+import { assertAgreesWithCoqc } from '../support/agreement';
 
 const GOOD = `Lemma with_commands : True.
 Proof.
@@ -39,15 +36,7 @@ const VARIANTS = {
 for (const [name, text] of Object.entries(VARIANTS)) {
   for (const jobs of ['1', '2']) {
     test(`commands inside a proof, ${name}, --jobs ${jobs}: the same verdict as coqc`, async () => {
-      const file = `${name.replace(/\W+/g, '_')}_${jobs}.v`;
-      writeFileSync(join(dir, file), text);
-      const truth = coqc(dir, file);
-      const run = await runCli(['check', '--jobs', jobs, file], dir);
-      cleanCoqOutputs(dir);
-      assert.equal(run.code, truth.ok ? 0 : 1, `coqc said:\n${truth.output}\nproofpool said:\n${run.stdout}${run.stderr}`);
-      assert.equal(firstErrorLine(run.stdout), truth.firstErrorLine, `coqc said:\n${truth.output}\nproofpool said:\n${run.stdout}`);
-      if (truth.ok) assert.match(run.stdout, /^3 proofs: 3 checked, 0 failed/m);
-      await assertNoneLeft(run.tag);
+      await assertAgreesWithCoqc(dir, `${name.replace(/\W+/g, '_')}_${jobs}.v`, text, jobs, 3);
     });
   }
 }
