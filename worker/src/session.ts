@@ -77,9 +77,9 @@ export class CoqSession {
       // A time limit covers the proof's own sentences only, not the skeleton a worker replays to reach it.
       const split = request.timeLimit ? Math.max(0, request.timeLimit.from - request.keep) : request.sentences.length;
       const [prefix, body] = [request.sentences.slice(0, split), request.sentences.slice(split)];
-      const pipelined = request.sentences.length <= ADD_WINDOW ? await this.executePipelined(coq, prefix, body, request.keep, interrupted, request.timeLimit?.ms) : 'notTried';
+      const pipelined = request.sentences.length <= ADD_WINDOW ? await this.executePipelined(coq, prefix, body, request.keep, interrupted, request.timeLimit?.ms) : 'fallBack';
       const stopped =
-        pipelined !== 'notTried' && pipelined !== 'fallBack'
+        pipelined !== 'fallBack'
           ? pipelined
           : ((await this.execute(coq, prefix, request.keep, interrupted)) ?? (await this.execute(coq, body, request.keep, interrupted, request.timeLimit?.ms)));
       if (stopped) return stopped;
