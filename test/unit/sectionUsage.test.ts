@@ -1,5 +1,5 @@
 /**
- * When a delegated proof may be checked (SectionUsage.ready): it waits for the earlier stand-ins
+ * When a delegated proof may be checked (SectionUsage.blocker): it waits for the earlier stand-ins
  * it can see named whose `Proof using` matters to it, and only for those.
  */
 import assert from 'node:assert/strict';
@@ -34,23 +34,23 @@ function usageOf() {
 test('inside its Section, a proof that learns its variables waits for the stand-ins it names; one with its own Proof using does not', () => {
   const { usage, index } = usageOf();
   assert.deepEqual(usage.learnt, ['a', 'b', 'd'].map(index));
-  assert.equal(usage.ready(index('a')), true);
-  assert.equal(usage.ready(index('b')), false, 'b names a: Coq counts the variables a declares');
-  assert.equal(usage.ready(index('c')), true, 'c declares its variables itself; inside the Section a has its type whatever it declares');
-  assert.equal(usage.ready(index('d')), true, 'd names nothing');
+  assert.equal(usage.blocker(index('a')), undefined);
+  assert.equal(usage.blocker(index('b')), index('a'), 'b names a: Coq counts the variables a declares');
+  assert.equal(usage.blocker(index('c')), undefined, 'c declares its variables itself; inside the Section a has its type whatever it declares');
+  assert.equal(usage.blocker(index('d')), undefined, 'd names nothing');
   usage.settle(index('a'), 'Proof using n.');
-  assert.equal(usage.ready(index('b')), true);
+  assert.equal(usage.blocker(index('b')), undefined);
 });
 
 test('after End, a proof waits for the stand-ins it sees named (their type depends on what they declare), not for the others', () => {
   const { usage, index } = usageOf();
-  assert.equal(usage.ready(index('e')), false, 'e applies a: after End its type is known once a has its Proof using');
-  assert.equal(usage.ready(index('f')), true, 'f cannot name a: it runs while a is being checked');
-  assert.equal(usage.ready(index('g')), false, 'g sees a Hint naming a');
+  assert.equal(usage.blocker(index('e')), index('a'), 'e applies a: after End its type is known once a has its Proof using');
+  assert.equal(usage.blocker(index('f')), undefined, 'f cannot name a: it runs while a is being checked');
+  assert.equal(usage.blocker(index('g')), index('a'), 'g sees a Hint naming a');
   assert.equal(usage.allSettled(), false);
   usage.settle(index('a'), 'Proof using n.');
-  assert.equal(usage.ready(index('e')), true);
-  assert.equal(usage.ready(index('g')), true);
+  assert.equal(usage.blocker(index('e')), undefined);
+  assert.equal(usage.blocker(index('g')), undefined);
   assert.equal(usage.allSettled(), false, 'b and d have not answered yet: the whole skeleton is not final');
   usage.settle(index('b'), 'Proof using n.');
   usage.settle(index('d'), 'Proof using.');
@@ -82,7 +82,7 @@ for (const file of ['Sorting/Permutation.v', 'Lists/List.v']) {
     proofs.forEach((_, q) => {
       const expected = seenOneByOne(sentences, proofs, usage.learnt, q).map((p) => `${p}:Proof using.`).join('\n');
       assert.equal(usage.visibleAnnotations(q), expected, `proof ${proofs[q].name}`);
-      if (!usage.ready(q)) waiting++;
+      if (usage.blocker(q) !== undefined) waiting++;
     });
     assert.ok(waiting > 0, 'some proofs wait');
   });

@@ -26,10 +26,8 @@ export class SectionUsage {
   readonly learnt: number[];
   private readonly learntSet: Set<number>;
   private readonly settled = new Set<number>();
-  /** Each settled proof's annotation; undefined when its check gave none (it failed). */
-  private readonly annotations = new Map<number, string | undefined>();
-  /** The annotations that are known (see `known`), kept as they settle: asked for at every task. */
-  private readonly knownAnnotations = new Map<number, string>();
+  /** The annotation of each settled proof whose check gave one (none when it failed). */
+  private readonly annotations = new Map<number, string>();
   private readonly mentions: Mentions | undefined;
   /** For each proof, the earlier stand-ins whose name it can see written (filled once: findVisible). */
   private visibleOf: Map<number, number[]> | undefined;
@@ -49,18 +47,13 @@ export class SectionUsage {
   }
 
   /**
-   * Whether this proof may be checked now: the earlier stand-ins it can see named have their
-   * annotation where it matters. To a proof that learns its own variables, every one of them: Coq
+   * The first stand-in this proof must still wait for, if any: it may be checked once the earlier
+   * stand-ins it can see named have their annotation where it matters. To a proof that learns its own variables, every one of them: Coq
    * counts their declared variables in its answer. To any proof, those whose Section has ended:
    * after `End` the lemma quantifies over the variables its stand-in declares, so its type is
    * known only then. The rest of a chain may hold placeholders: what cannot name a lemma cannot
    * depend on its type.
    */
-  ready(proof: number): boolean {
-    return this.blocker(proof) === undefined;
-  }
-
-  /** The first stand-in this proof must still wait for (see `ready`), if any. */
   blocker(proof: number): number | undefined {
     if (!this.mentions) return undefined;
     const { statement } = this.proofs[proof];
@@ -100,9 +93,8 @@ export class SectionUsage {
   settle(proof: number, annotation: string | undefined): void {
     this.settled.add(proof);
     if (!this.learntSet.has(proof)) return;
-    this.annotations.set(proof, annotation);
-    if (annotation !== undefined) this.knownAnnotations.set(proof, annotation);
-    else this.knownAnnotations.delete(proof);
+    if (annotation !== undefined) this.annotations.set(proof, annotation);
+    else this.annotations.delete(proof);
   }
 
   /**
@@ -120,7 +112,7 @@ export class SectionUsage {
 
   /** The `Proof using` of every stand-in whose proof has settled with one. */
   known(): ReadonlyMap<number, string> {
-    return this.knownAnnotations;
+    return this.annotations;
   }
 }
 
