@@ -118,6 +118,21 @@ test('a check has a cancellable progress; cancelling it leaves the running proof
   await assertNoneLeft(server.tag);
 });
 
+test('opening a document checks it once, at once', async () => {
+  const server = await startServer({});
+  try {
+    const uri = document('Opened.v', QUICK);
+    await server.open(uri, QUICK);
+    await waitFor(() => server.finished.find((f) => f.version === 1), 'the check to finish', 60_000);
+    // The open is also a content change: answered by a second check, it cancelled the first one.
+    assert.equal(server.progress.length, 1, 'one check');
+    assert.ok(!server.statuses.some((s) => s.cancelled), 'none cancelled');
+  } finally {
+    await server.session.stop();
+  }
+  await assertNoneLeft(server.tag);
+});
+
 test('Check Document starts a check, Cancel Checking stops it; unknown documents are refused', async () => {
   const server = await startServer({});
   try {

@@ -67,6 +67,8 @@ export class CheckingFeature {
     documents.onDidChangeContent(({ document }) => {
       // A check in progress keeps going on its own snapshot unless the text is checked on change.
       if (this.options.checkOn !== 'change') return;
+      // TextDocuments reports an open as a change too: that version's check has just started.
+      if (this.latest.get(document.uri)?.version === document.version) return;
       this.cancel(document.uri);
       this.debounce.set(document.uri, setTimeout(() => this.check(document), CHANGE_DEBOUNCE_MS));
     });
