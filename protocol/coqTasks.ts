@@ -10,7 +10,8 @@ export interface CoqWorkerOptions {
 
 /** What a Coq worker reports in its handshake. */
 export interface CoqWorkerInfo {
-  coqVersion: string;
+  /** The coqidetop program it runs, found on PATH unless given as a path. */
+  coqidetop: string;
 }
 
 /** Where a chain of sentences starts: a coqidetop started with these flags in this folder. */

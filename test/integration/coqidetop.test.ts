@@ -1,9 +1,9 @@
 // Drives the real coqidetop.opt (Coq 8.16.1). Every test checks that its coqidetop is gone afterwards.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { CoqIdeTop, type CoqFeedbackMessage, type CoqIdeTopOptions, type CoqResult } from '../../worker/src/coqidetop';
 
 const started: CoqIdeTop[] = [];
@@ -199,6 +199,23 @@ test('quit() while a call runs forever: SIGKILL after 2 s, the call rejects', as
   assert.deepEqual(await coq.exited, { code: null, signal: 'SIGKILL' });
   await assert.rejects(running, /killed by SIGKILL/);
   await assert.rejects(coq.about(), /killed by SIGKILL/);
+});
+
+test('locate finds the program on PATH or at its path without running it, and says clearly when it cannot', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coqidetop-test-'));
+  const [bin, other] = [join(dir, 'bin'), join(dir, 'other')];
+  mkdirSync(bin);
+  mkdirSync(other);
+  mkdirSync(join(other, 'coqidetop.opt')); // a folder of that name is not the program
+  writeFileSync(join(bin, 'coqidetop.opt'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+  writeFileSync(join(other, 'plain.opt'), '', { mode: 0o644 });
+  assert.equal(await CoqIdeTop.locate('coqidetop.opt', `${other}:${bin}`), join(bin, 'coqidetop.opt'));
+  assert.equal(await CoqIdeTop.locate(join(bin, 'coqidetop.opt'), ''), join(bin, 'coqidetop.opt'));
+  assert.equal(await CoqIdeTop.locate(relative(process.cwd(), join(bin, 'coqidetop.opt')), ''), join(bin, 'coqidetop.opt'), 'a relative path, made absolute');
+  assert.match(await CoqIdeTop.locate(), /\/coqidetop\.opt$/, "the machine's Coq, on the real PATH");
+  await assert.rejects(CoqIdeTop.locate('coqidetop.opt', other), /^Error: coqidetop.opt not found: install Coq \(apt-get install coq\)/);
+  await assert.rejects(CoqIdeTop.locate('/nonexistent/coqidetop.opt'), /\/nonexistent\/coqidetop.opt not found: install Coq/);
+  await assert.rejects(CoqIdeTop.locate('plain.opt', other), new RegExp(`${join(other, 'plain.opt')} cannot be run \\(permission denied\\)`));
 });
 
 test('start fails clearly: missing program, bad flag, hung program', async () => {

@@ -53,14 +53,20 @@ export class CoqSession {
   /** Coq's `Proof using` suggestion (coqidetop runs with -set "Suggest Proof Using") and the state of the Qed it came with. */
   private suggestion: { stateId: number; sentence: string } | undefined;
 
-  constructor(private readonly coqidetopPath: string) {}
+  /** What `start` found coqidetopPath to name: a relative path then no longer depends on the folder coqidetop runs in. */
+  private program: string;
+
+  constructor(coqidetopPath: string) {
+    this.program = coqidetopPath;
+  }
 
   /**
    * Fails early (and clearly) when Coq is missing. coqidetop itself starts with the first request,
    * which brings the flags of its document: starting one now would mean starting it twice.
    */
   async start(): Promise<CoqWorkerInfo> {
-    return { coqVersion: await CoqIdeTop.version(this.coqidetopPath) };
+    this.program = await CoqIdeTop.locate(this.program);
+    return { coqidetop: this.program };
   }
 
   async check(request: CheckRequest, feedback: (message: CoqMessage) => void, interrupted: AbortSignal): Promise<CheckResponse> {
@@ -409,7 +415,7 @@ export class CoqSession {
     this.chain = [];
     this.rootKey = undefined;
     this.coq = await CoqIdeTop.start({
-      path: this.coqidetopPath,
+      path: this.program,
       args: root.args,
       cwd: root.cwd,
       onMessage: (message) => this.forward(message),
