@@ -1,14 +1,11 @@
 /**
  * `proofpool check FILE.v...`: checks documents headless through the very same language server
- * the editor uses, and prints gcc-style problems and a summary.
+ * the editor uses, and prints gcc-style problems and a summary. Once the arguments hold, the
+ * server starts first and the LSP side of the CLI loads while it boots (./cli/serverProcess.ts).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { DiagnosticSeverity } from 'vscode-languageserver';
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs, USAGE, UsageError } from './cli/args';
-import { formatJson, formatText, Report } from './cli/report';
-import { ServerSession } from './cli/serverSession';
+import { spawnServer } from './cli/serverProcess';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -30,32 +27,15 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const log = args.verbose ? (line: string) => console.error(line) : () => {};
-  // It prints diagnostics and counts only: the per-proof and per-worker updates would be thrown away.
-  const session = await ServerSession.start({ workers: args.jobs, coqidetopPath: args.coqidetop, statusNotifications: false }, { log });
+  const server = spawnServer();
   const stopOnSignal = () => {
-    session.kill();
+    server.kill('SIGKILL'); // its workers see their connection close and exit
     process.exit(130);
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
-
-  const started = Date.now();
-  try {
-    const results = await Promise.all(
-      args.files.map(async (file) => ({ file, ...(await session.check(pathToFileURL(resolve(file)).href, readFileSync(file, 'utf8'))) })),
-    );
-    const report: Report = { results, seconds: (Date.now() - started) / 1000 };
-    const setupError = results.find((r) => r.finished.setupError)?.finished.setupError;
-    if (setupError) {
-      console.error(`proofpool: cannot check: ${setupError}\nInstall Coq (apt-get install coq, or run 'npm start' which does it), or pass --coqidetop PATH.`);
-      return 2;
-    }
-    console.log(args.json ? formatJson(report) : formatText(report));
-    return results.some((r) => r.diagnostics.some((d) => d.severity === DiagnosticSeverity.Error)) ? 1 : 0;
-  } finally {
-    await session.stop();
-  }
+  const { checkFiles } = await import('./cli/checkFiles');
+  return checkFiles(server, args);
 }
 
 main(process.argv.slice(2)).then(

@@ -3,8 +3,7 @@
  * one's `proofpool/checkFinished`, keeping the diagnostics published before it. It owns the
  * server process and ends it on the way out.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import {
   ClientCapabilities,
@@ -21,21 +20,20 @@ import {
 } from 'vscode-languageserver';
 import { CheckFinishedNotification, CheckFinishedParams, ProofPoolInitOptions } from '../../../protocol/lsp';
 import { describeExit } from '../pool/processStatus';
-import { nodeChildEnv } from '../nodeChildEnv';
+import { ServerProcessOptions, spawnServer } from './serverProcess';
 
 export interface DocumentResult {
   finished: CheckFinishedParams;
   diagnostics: Diagnostic[];
 }
 
-export interface ServerStartOptions {
-  /** dist/server.js; by default the one beside this bundle (dist/cli.js). */
-  serverPath?: string;
-  env?: NodeJS.ProcessEnv;
+export interface ConnectOptions {
   log?: (line: string) => void;
   /** What the client announces it supports (the CLI: nothing; tests may ask for e.g. window.workDoneProgress). */
   capabilities?: ClientCapabilities;
 }
+
+export interface ServerStartOptions extends ServerProcessOptions, ConnectOptions {}
 
 export class ServerSession {
   private readonly diagnostics = new Map<string, Diagnostic[]>();
@@ -82,8 +80,12 @@ export class ServerSession {
     return this.child.pid ?? -1;
   }
 
-  static async start(options: ProofPoolInitOptions, { serverPath = join(__dirname, 'server.js'), env, log = () => {}, capabilities = {} }: ServerStartOptions = {}): Promise<ServerSession> {
-    const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: nodeChildEnv(env ?? process.env) });
+  static start(options: ProofPoolInitOptions, startOptions: ServerStartOptions = {}): Promise<ServerSession> {
+    return ServerSession.connect(spawnServer(startOptions), options, startOptions);
+  }
+
+  /** Initializes the server `child` (from spawnServer), which this session then owns. */
+  static async connect(child: ChildProcess, options: ProofPoolInitOptions, { log = () => {}, capabilities = {} }: ConnectOptions = {}): Promise<ServerSession> {
     child.stderr!.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
     child.stdin!.on('error', () => {});
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
@@ -134,7 +136,7 @@ export class ServerSession {
     this.connection.dispose();
   }
 
-  /** Immediate end (Ctrl+C): the server's workers see their connection close and exit. */
+  /** Immediate end (SIGKILL): the server's workers see their connection close and exit. */
   kill(): void {
     this.child.kill('SIGKILL');
   }
