@@ -25,6 +25,9 @@ import type { ResultsCache } from './resultsCache';
 import { SectionUsage } from './sectionUsage';
 import { Skeleton } from './skeleton';
 
+/** How long the walk over the document runs before it lets other events in (see advance()). */
+const WALK_SLICE_MS = 10;
+
 /** A task whose worker died, was killed or passed the memory limit is run again once (on another worker) before its proof is reported. */
 const RETRIES_AFTER_DEATH = 1;
 
@@ -65,6 +68,8 @@ export class DocumentCheck {
   private readonly chains: ProofChains;
   /** The next sentence to add to the skeleton. */
   private cursor = 0;
+  /** The rest of a walk that paused (see advance()). */
+  private walkLater: NodeJS.Immediate | undefined;
   private walkedToEnd = false;
   /** Kept after they settle: cancelling a finished task still cancels the tasks injected after it. */
   private readonly handles = new Set<TaskHandle<CheckResponse>>();
@@ -112,6 +117,7 @@ export class DocumentCheck {
   /** Stops every task of this version; no verdict or diagnostic is reported after this. */
   cancel(): void {
     this.cancelled = true;
+    clearImmediate(this.walkLater);
     for (const handle of this.handles) handle.cancel();
     this.progressed();
   }
@@ -134,10 +140,23 @@ export class DocumentCheck {
     for (const resolve of waiters) resolve();
   }
 
-  /** Extends the skeleton as far as it can, submitting the tasks it reaches. */
+  /**
+   * Extends the skeleton as far as it can, submitting the tasks it reaches. A long walk (the first
+   * one over a big document: ~0.1 s) pauses every WALK_SLICE_MS for the events waiting, so that a
+   * worker that has just started gets the first task at once rather than at the end of the walk.
+   */
   private advance(): void {
+    const sliceEnd = performance.now() + WALK_SLICE_MS;
     while (this.cursor < this.sentences.length && !this.cancelled) {
       if (this.skeletonError && this.cursor > this.skeletonError.sentence) return;
+      if (performance.now() > sliceEnd) {
+        this.walkLater ??= setImmediate(() => {
+          this.walkLater = undefined;
+          this.advance();
+          this.maybeFinish();
+        });
+        return;
+      }
       const proof = this.delegatedAt.get(this.cursor);
       if (proof !== undefined) {
         this.chains.reach(proof);
