@@ -153,6 +153,7 @@ export class DocumentCheck {
         this.walkLater ??= setImmediate(() => {
           this.walkLater = undefined;
           this.advance();
+          this.progressed(); // a goals query may be waiting for the walk to reach its sentence
           this.maybeFinish();
         });
         return;
