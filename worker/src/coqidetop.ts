@@ -165,7 +165,7 @@ export class CoqIdeTop {
       found ??= candidate;
       if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
     }
-    throw spawnError({ code: found ? 'EACCES' : 'ENOENT' } as NodeJS.ErrnoException, found ?? path, undefined);
+    throw found ? notRunnable(found) : notFound(path);
   }
 
   /** Spawns `coqidetop -main-channel stdfds ...args` and waits for Init; on failure nothing is left running. */
@@ -379,7 +379,16 @@ export class CoqIdeTop {
 function spawnError(err: NodeJS.ErrnoException, path: string, cwd: string | undefined): Error {
   // A missing working directory also fails the spawn with ENOENT.
   if (err.code === 'ENOENT' && cwd !== undefined && !existsSync(cwd)) return new Error(`cannot start ${path}: working directory ${cwd} does not exist`);
-  if (err.code === 'ENOENT') return new Error(`${path} not found: install Coq (apt-get install coq) or set the path to coqidetop.opt`);
-  if (err.code === 'EACCES') return new Error(`${path} cannot be run (permission denied)`);
+  if (err.code === 'ENOENT') return notFound(path);
+  if (err.code === 'EACCES') return notRunnable(path);
   return new Error(`${path} could not be started: ${err.message}`);
+}
+
+/** Said alike whether the lookup (CoqIdeTop.locate) or the spawn finds it out. */
+function notFound(path: string): Error {
+  return new Error(`${path} not found: install Coq (apt-get install coq) or set the path to coqidetop.opt`);
+}
+
+function notRunnable(path: string): Error {
+  return new Error(`${path} cannot be run (permission denied)`);
 }
