@@ -26,6 +26,8 @@ export class SectionUsage {
   readonly learnt: number[];
   private readonly learntSet: Set<number>;
   private readonly settled = new Set<number>();
+  /** How many of `learnt` have settled: asked at every answer once the walk is at the end. */
+  private learntSettled = 0;
   /** The annotation of each settled proof whose check gave one (none when it failed). */
   private readonly annotations = new Map<number, string>();
   private readonly mentions: Mentions | undefined;
@@ -91,8 +93,10 @@ export class SectionUsage {
 
   /** The proof's task has its final outcome, and with it the stand-in's `Proof using` (none when the check gave none). */
   settle(proof: number, annotation: string | undefined): void {
+    const learns = this.learntSet.has(proof);
+    if (learns && !this.settled.has(proof)) this.learntSettled++;
     this.settled.add(proof);
-    if (!this.learntSet.has(proof)) return;
+    if (!learns) return;
     if (annotation !== undefined) this.annotations.set(proof, annotation);
     else this.annotations.delete(proof);
   }
@@ -107,7 +111,7 @@ export class SectionUsage {
 
   /** Whether every proof that learns its variables has settled: the whole skeleton is then final. */
   allSettled(): boolean {
-    return this.learnt.every((p) => this.settled.has(p));
+    return this.learntSettled === this.learnt.length;
   }
 
   /** The `Proof using` of every stand-in whose proof has settled with one. */
