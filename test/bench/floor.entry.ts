@@ -5,7 +5,7 @@
  * skeleton in alternating rounds, and the fixed cost of starting a check (`proofpool check
  * --jobs 2` minus coqc on a one-lemma file). Prints the floors of ../support/floorModel.ts as
  * ratios to coqc, for 2 to 16 workers. They are in coqc's time: coqidetop does the same work
- * in some 10 % less (it writes no .vo), so a check may come in a little under them.
+ * in up to 15 % less (it writes no .vo), so a check may come in a little under them.
  *
  *   node out/test/bench/floor.entry.js [--runs N] [--only NAME,...]
  */
