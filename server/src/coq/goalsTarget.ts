@@ -9,6 +9,7 @@ import type { CheckRequest, CoqRoot } from '../../../protocol/coqTasks';
 import type { Position, Range } from '../../../protocol/lsp';
 import { ChainLink, TaskChain } from './chain';
 import type { ProofAttempts } from './proofAttempts';
+import { partitionPoint } from './partitionPoint';
 import type { TaskPlace } from './proofPolicy';
 import type { ProofBlock } from './segments';
 import type { Sentence } from './sentences';
@@ -49,7 +50,8 @@ export interface CheckedDocument {
 export function goalsTarget(checked: CheckedDocument, position: Position): GoalsTarget {
   const { document, sentences, proofs, skeletonError } = checked;
   const offset = document.offsetAt(position);
-  const sentence = lastEndingBefore(sentences, offset);
+  // The last sentence that ends at or before `offset`; -1 when none does.
+  const sentence = partitionPoint(sentences, (s) => s.end <= offset) - 1;
   const index = proofs.findIndex((p) => p.statement <= sentence && (p.close === undefined || sentence < p.close));
   if (sentence < 0 || index < 0) return { kind: 'outside' };
   const proof = proofs[index];
@@ -77,16 +79,4 @@ export function goalsTarget(checked: CheckedDocument, position: Position): Goals
   const chain = new TaskChain(checked.root, checked.skeleton, stop ? link : link + 1);
   const failure = stop && { message: stop.message, range: rangeOf(stop.sentence) };
   return { kind: 'state', chain, range: rangeOf(sentence), failure, place, rangeOfLink: (i) => rangeOf(chain.at(i).sentence) };
-}
-
-/** The last sentence that ends at or before `offset`; -1 when none does. */
-function lastEndingBefore(sentences: readonly Sentence[], offset: number): number {
-  let low = 0;
-  let high = sentences.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sentences[middle].end <= offset) low = middle + 1;
-    else high = middle;
-  }
-  return low - 1;
 }

@@ -14,6 +14,7 @@
  */
 import type { CheckResponse } from '../../../protocol/coqTasks';
 import { Mentions } from './mentions';
+import { partitionPoint } from './partitionPoint';
 import type { ProofBlock } from './segments';
 import type { Sentence } from './sentences';
 
@@ -76,12 +77,14 @@ export class SectionUsage {
    */
   private findVisible(mentions: Mentions): Map<number, number[]> {
     const visibleOf = new Map<number, number[]>();
-    const closes = this.proofs.map((p) => p.close ?? Infinity);
     for (const p of this.learnt) {
       const { name, close } = this.proofs[p];
       if (name === 'Goal') continue;
       const { from, bodies } = mentions.readersOf(name, close!);
-      if (from !== undefined) for (let q = firstAtOrAfter(closes, from); q < this.proofs.length; q++) bodies.add(q);
+      if (from !== undefined) {
+        // Every proof that closes at or after `from` sees it written.
+        for (let q = partitionPoint(this.proofs, (block) => (block.close ?? Infinity) < from); q < this.proofs.length; q++) bodies.add(q);
+      }
       for (const q of bodies) {
         const list = visibleOf.get(q);
         if (list === undefined) visibleOf.set(q, [p]);
@@ -118,17 +121,6 @@ export class SectionUsage {
   known(): ReadonlyMap<number, string> {
     return this.annotations;
   }
-}
-
-/** The first index whose (ascending) value is at least `value`. */
-function firstAtOrAfter(sorted: readonly number[], value: number): number {
-  let [low, high] = [0, sorted.length];
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (sorted[middle] < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /** Coq's suggestion as a stand-in's sentence: a plain list of names, or Coq's sentence as is. */
