@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentCheck } from '../../server/src/coq/documentCheck';
 import type { ProofTask } from '../../server/src/coq/proofPolicy';
+import { waitFor } from '../support/processes';
 
 test('a long walk pauses for waiting events, then submits every proof', async () => {
   const lemmas = 5000; // far more than one slice of the walk reaches (~0.1 s in all here)
@@ -26,7 +27,7 @@ test('a long walk pauses for waiting events, then submits every proof', async ()
   const first = submitted.length;
   assert.ok(first > 0 && first < lemmas, `the first slice submitted ${first} of ${lemmas}`);
   // Every proof, then the task that walks the whole skeleton.
-  while (submitted.length < lemmas + 1) await new Promise((resolve) => setImmediate(resolve));
+  await waitFor(() => submitted.length >= lemmas + 1, 'every proof and the whole-skeleton task to be submitted');
   assert.ok(during !== undefined && during < lemmas, `an event ran with ${during} of ${lemmas} submitted`);
   check.cancel();
 });
